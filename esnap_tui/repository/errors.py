@@ -1,0 +1,28 @@
+"""Errors of the offline repository layer: each names the file and the problem in one line."""
+
+from __future__ import annotations
+
+
+class RepositoryError(Exception):
+    """Something in a repository cannot be read. ``str()`` is one line: ``<path>: <problem>``."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class CorruptBlobError(RepositoryError):
+    """A blob's bytes are damaged: bad header, checksum mismatch, truncated, bad SMILE."""
+
+
+class UnsupportedCompressionError(RepositoryError):
+    """A blob is compressed with a scheme we cannot decode here (LZ4, or ZSTD without zstd)."""
+
+
+class MissingBlobError(RepositoryError):
+    """The catalogue references a blob that is not in the repository."""
+
+
+class CatalogueError(RepositoryError):
+    """The ``index-N`` catalogue is missing, not JSON, or has an impossible shape."""
