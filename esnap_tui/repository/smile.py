@@ -419,7 +419,7 @@ class _Encoder:
         if self.name_count == MAX_SHARED:
             self.names.clear()
             self.name_count = 0
-        if True:
+        if (self.name_count & 0xFF) < 0xFE:
             self.names[name] = self.name_count
         self.name_count += 1
 
