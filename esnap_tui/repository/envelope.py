@@ -120,15 +120,20 @@ def _inflate(payload: bytes, path: str) -> bytes:
 
 
 def _zstd_decompress(payload: bytes, path: str) -> bytes:
-    """Decompress with whichever optional zstd module is present (not a hard dependency)."""
+    """Decompress with whichever optional zstd module is present (not a hard dependency):
+    ``compression.zstd`` (Python 3.14+), else ``zstandard``."""
     try:
-        from compression import zstd as stdlib_zstd  # type: ignore[import-not-found]  # 3.14+
+        from compression import zstd as stdlib_zstd  # type: ignore[import-not-found]
     except ImportError:
         stdlib_zstd = None
+    too_big = f"decompressed body is larger than {MAX_BODY_BYTES} bytes"
     try:
         if stdlib_zstd is not None:
             decompressor = stdlib_zstd.ZstdDecompressor()
             out = decompressor.decompress(payload, max_length=MAX_BODY_BYTES + 1)
+            if len(out) > MAX_BODY_BYTES:
+                raise CorruptBlobError(path, too_big)
+            complete = decompressor.eof
         else:
             try:
                 import zstandard  # type: ignore[import-not-found]
@@ -138,22 +143,27 @@ def _zstd_decompress(payload: bytes, path: str) -> bytes:
                     "unsupported compression ZSTD "
                     "(install zstandard to read OpenSearch zstd blobs)",
                 ) from None
-            reader = zstandard.ZstdDecompressor().stream_reader(payload)
+            decompressor = zstandard.ZstdDecompressor().decompressobj()
             chunks: list[bytes] = []
             size = 0
-            while size <= MAX_BODY_BYTES:
-                chunk = reader.read(1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
+            # Small input steps bound the output of each step (a zstd block expands to at
+            # most 128 KiB), so a hostile blob cannot make us allocate gigabytes first.
+            for offset in range(0, len(payload), 1024):
+                chunk = decompressor.decompress(payload[offset : offset + 1024])
                 size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise CorruptBlobError(path, too_big)
+                chunks.append(chunk)
+                if decompressor.eof:
+                    break
             out = b"".join(chunks)
-    except UnsupportedCompressionError:
+            complete = decompressor.eof
+    except (UnsupportedCompressionError, CorruptBlobError):
         raise
     except Exception as exc:  # each zstd module has its own error type
         raise CorruptBlobError(path, f"compressed body is damaged (zstd: {exc})") from None
-    if len(out) > MAX_BODY_BYTES:
-        raise CorruptBlobError(path, f"decompressed body is larger than {MAX_BODY_BYTES} bytes")
+    if not complete:
+        raise CorruptBlobError(path, "compressed body ends before the zstd frame does")
     return out
 
 
