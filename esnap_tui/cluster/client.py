@@ -322,7 +322,7 @@ class ClusterClient:
                 f"timeout: no answer from {where} within {self.request_timeout:g}s", url=where
             )
         if isinstance(error, TlsError):
-            cause = error.errors[0] if error.errors else error
+            cause = _cause(error) or error
             reason = getattr(cause, "reason", None) or str(cause)
             detail = _one_line(self._scrub(str(reason)))
             return TlsFailure(f"TLS error at {where}: {detail}", url=where)
@@ -331,7 +331,7 @@ class ClusterClient:
                 f"{where} answered with a body that is not JSON: not Elasticsearch", url=where
             )
         if isinstance(error, ConnectionError):
-            cause = error.errors[0] if error.errors else None
+            cause = _cause(error)
             os_error = getattr(cause, "os_error", None)
             dns_error = getattr(aiohttp, "ClientConnectorDNSError", ())
             if dns_error and isinstance(cause, dns_error):
@@ -671,6 +671,14 @@ class ClusterClient:
 
 
 _OFFSET_CURSOR = "offset:"
+
+
+def _cause(error: TransportError) -> BaseException | None:
+    """The aiohttp/ssl exception behind a transport error. The node raises ``from None`` and
+    the transport overwrites ``errors`` with earlier attempts, so look at ``__context__`` too."""
+    if error.__context__ is not None:
+        return error.__context__
+    return error.errors[-1] if error.errors else None
 
 
 def _summaries(body: Any, repository: str, product: Product) -> list[SnapshotSummary]:
