@@ -1,0 +1,139 @@
+"""Every key esnap reacts to, in one catalogue.
+
+Why one catalogue: the footer, the `?` help screen and user keymaps must agree. Each entry has a
+stable id; the config's ``keymap: {id: "keys"}`` is applied with Textual's ``App.set_keymap`` so
+a user can remap any key without us re-implementing key dispatch. Widgets and screens take their
+``BINDINGS`` from here by scope instead of declaring keys themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+# Scopes: where a binding is active. "app" is global; the others belong to one screen or widget.
+APP = "app"
+MAIN = "main"
+LIST = "list"  # the three panes (vim-style cursor keys)
+DETAIL = "detail"
+MODAL = "modal"
+
+SCOPE_TITLES = {
+    APP: "Everywhere",
+    MAIN: "Main screen",
+    LIST: "In a pane",
+    DETAIL: "Snapshot detail",
+    MODAL: "Dialogs",
+}
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One remappable binding: ``id`` is what users put in their keymap."""
+
+    id: str
+    keys: str  # default keys, comma separated, Textual key names
+    action: str
+    description: str
+    scope: str
+    show: bool = False  # shown in the footer
+    key_display: str | None = None
+    mutating: bool = False  # hidden by --read-only
+    priority: bool = False
+    short: str | None = None  # footer label; the description is for the help screen
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.keys,
+            self.action,
+            self.short or self.description,
+            show=self.show,
+            key_display=self.key_display,
+            priority=self.priority,
+            id=self.id,
+            tooltip=self.description,
+        )
+
+
+CATALOGUE: tuple[KeySpec, ...] = (
+    # everywhere
+    KeySpec("quit", "q", "quit", "Quit", APP, show=True),
+    KeySpec("help", "question_mark,f1", "help", "Help: every key", APP, show=True, key_display="?",
+            short="Help"),
+    KeySpec(
+        "palette", "colon", "command_palette", "Jump to cluster, repository, snapshot", APP,
+        key_display=":",
+    ),
+    # main screen
+    KeySpec("next-pane", "tab", "next_pane", "Next pane", MAIN),
+    KeySpec("prev-pane", "shift+tab", "prev_pane", "Previous pane", MAIN),
+    KeySpec("pane-left", "h", "pane_left", "Pane to the left", MAIN),
+    KeySpec("pane-right", "l", "pane_right", "Pane to the right", MAIN),
+    KeySpec("open", "enter", "open", "Open", MAIN),
+    KeySpec("filter", "slash", "filter", "Filter snapshots (name, state:, policy:)", MAIN,
+            show=True, key_display="/", short="Filter"),
+    KeySpec("sort", "s", "sort", "Cycle snapshot sort order", MAIN, show=True, short="Sort"),
+    KeySpec("refresh", "r", "refresh", "Refresh the focused pane", MAIN, show=True,
+            short="Refresh"),
+    KeySpec("find-index", "f", "find_index", "Find snapshots containing an index", MAIN,
+            show=True, short="Find index"),
+    KeySpec("compat", "c", "compat", "Compatibility with a target cluster", MAIN),
+    KeySpec("restore", "R", "restore", "Restore the selected snapshot", MAIN, mutating=True),
+    KeySpec("back", "escape", "back", "Back / clear filter", MAIN),
+    # in a pane
+    KeySpec("cursor-down", "j", "cursor_down", "Down", LIST),
+    KeySpec("cursor-up", "k", "cursor_up", "Up", LIST),
+    KeySpec("cursor-top", "g,home", "cursor_top", "First row", LIST),
+    KeySpec("cursor-bottom", "G,end", "cursor_bottom", "Last row (loads more)", LIST),
+    # snapshot detail
+    KeySpec("detail-back", "escape", "back", "Back", DETAIL, show=True, key_display="esc"),
+    KeySpec("detail-next-tab", "l,right_square_bracket", "next_tab", "Next section", DETAIL,
+            show=True, key_display="l", short="Next tab"),
+    KeySpec("detail-prev-tab", "h,left_square_bracket", "prev_tab", "Previous section", DETAIL),
+    KeySpec("detail-compat", "c", "compat", "Compatibility with a target cluster", DETAIL),
+    KeySpec("detail-restore", "R", "restore", "Restore this snapshot", DETAIL, mutating=True),
+    # dialogs
+    KeySpec("dialog-close", "escape", "close", "Close", MODAL, show=True, key_display="esc"),
+)
+
+BY_ID: dict[str, KeySpec] = {spec.id: spec for spec in CATALOGUE}
+MUTATING_ACTIONS: frozenset[str] = frozenset(s.action for s in CATALOGUE if s.mutating)
+
+
+def bindings_for(scope: str) -> list[Binding]:
+    """Textual ``BINDINGS`` for one scope."""
+    return [spec.binding() for spec in CATALOGUE if spec.scope == scope]
+
+
+def check_keymap(keymap: Mapping[str, str]) -> list[str]:
+    """Problems with a user keymap (unknown ids, empty keys), as one-line messages."""
+    problems = []
+    for binding_id, keys in keymap.items():
+        if binding_id not in BY_ID:
+            problems.append(f"keymap: unknown binding id {binding_id!r}")
+        elif not str(keys).strip():
+            problems.append(f"keymap: {binding_id}: no keys given")
+    return problems
+
+
+def effective_keys(spec: KeySpec, keymap: Mapping[str, str]) -> str:
+    """The keys a binding answers to once the user's keymap is applied."""
+    return str(keymap.get(spec.id, spec.keys))
+
+
+_KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "colon": ":",
+    "escape": "esc",
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "shift+tab": "shift+tab",
+}
+
+
+def display_keys(keys: str) -> str:
+    """"question_mark,f1" -> "? f1" for the help screen."""
+    return " ".join(_KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(",") if k.strip())

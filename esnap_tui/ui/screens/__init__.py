@@ -1,0 +1,1 @@
+"""Screens: each composes widgets and owns the workers that fetch what it shows."""

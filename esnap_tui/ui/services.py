@@ -1,0 +1,601 @@
+"""The only door from the UI to the lower layers.
+
+Why a source abstraction: a live cluster and an offline repository directory answer the same
+questions (which repositories, one page of snapshots, one snapshot's detail, which snapshots
+contain index X) in very different ways. Screens talk to ``Source`` objects only, from async
+Textual workers, so neither HTTP nor disk reads ever run on the UI thread: the live client is
+async, and the offline reader (synchronous file I/O) is moved to a thread with
+``asyncio.to_thread``. Lower layers are imported lazily so the app still opens when one of them
+is broken; the source then shows the import error in its own pane.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from esnap_tui.models import SnapshotDetail, SnapshotState, SnapshotSummary
+
+if TYPE_CHECKING:
+    from esnap_tui.config import ClusterConfig, EsnapConfig, OfflineRepositoryConfig
+    from esnap_tui.models import IndexInSnapshot
+
+PAGE_SIZE = 50
+# per repository, when only the REST API can answer (one request per snapshot): stay bounded
+FIND_MAX_REST_SNAPSHOTS = 500
+FIND_DETAIL_CONCURRENCY = 8
+
+
+# --------------------------------------------------------------------------- view models
+
+
+@dataclass
+class SourceState:
+    """How a source is doing, in words (never colour alone)."""
+
+    ok: bool | None  # None while connecting
+    headline: str  # "ES 8.15.0 green" or "refused"
+    detail: str = ""  # the one-line reason or extra facts
+    kind: str | None = None  # failure kind: refused, timeout, unauthorized, tls, ...
+
+    @property
+    def symbol(self) -> str:
+        if self.ok is None:
+            return "…"
+        return "✓" if self.ok else "✗"
+
+
+@dataclass(frozen=True)
+class RepoRef:
+    source: str  # Source.key
+    name: str
+    type: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class SortOrder:
+    field: str  # as the get-snapshots API names it
+    order: str  # "asc" | "desc"
+    label: str
+
+
+SORTS: tuple[SortOrder, ...] = (
+    SortOrder("start_time", "desc", "newest first"),
+    SortOrder("start_time", "asc", "oldest first"),
+    SortOrder("name", "asc", "name A→Z"),
+    SortOrder("name", "desc", "name Z→A"),
+    SortOrder("duration", "desc", "longest first"),
+)
+
+_STATE_WORDS = {s.value.lower(): s for s in SnapshotState} | {
+    "ok": SnapshotState.SUCCESS,
+    "failure": SnapshotState.FAILED,
+    "running": SnapshotState.IN_PROGRESS,
+    "in-progress": SnapshotState.IN_PROGRESS,
+}
+
+
+@dataclass(frozen=True)
+class SnapshotFilter:
+    """What the user typed after ``/``: words match names; ``state:``/``policy:`` narrow.
+
+    A bare word that is a state name (``failed``) filters by state. The first name word is sent
+    to the server as a ``*word*`` pattern so a match deep in a 10,000-snapshot repository is
+    found without paging through everything; the rest is checked on each loaded row.
+    """
+
+    text: str = ""
+    names: tuple[str, ...] = ()
+    states: frozenset[SnapshotState] = frozenset()
+    policies: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> SnapshotFilter:
+        names: list[str] = []
+        states: set[SnapshotState] = set()
+        policies: list[str] = []
+        for word in text.split():
+            lower = word.lower()
+            key, sep, value = lower.partition(":")
+            if sep and key in ("state", "s") and value:
+                states.update(_STATE_WORDS[v] for v in value.split(",") if v in _STATE_WORDS)
+            elif sep and key in ("policy", "p", "slm") and value:
+                policies.append(value)
+            elif sep and key in ("name", "n") and value:
+                names.append(value)
+            elif lower in _STATE_WORDS:
+                states.add(_STATE_WORDS[lower])
+            else:
+                names.append(lower)
+        return cls(text.strip(), tuple(names), frozenset(states), tuple(policies))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.names or self.states or self.policies)
+
+    @property
+    def server_pattern(self) -> str:
+        if not self.names:
+            return "*"
+        word = self.names[0].strip("*")
+        return f"*{word}*" if word else "*"
+
+    def matches(self, snapshot: SnapshotSummary) -> bool:
+        name = snapshot.name.lower()
+        if any(_word_in(word, name) is False for word in self.names):
+            return False
+        if self.states and snapshot.state not in self.states:
+            return False
+        if self.policies:
+            policy = (snapshot.slm_policy or "").lower()
+            if not any(p in policy for p in self.policies):
+                return False
+        return True
+
+
+def _word_in(word: str, name: str) -> bool:
+    if any(ch in word for ch in "*?"):
+        return fnmatch.fnmatchcase(name, word)
+    return word in name
+
+
+@dataclass
+class Page:
+    items: list[SnapshotSummary]
+    next: str | None = None  # cursor for the following page; None when the list is complete
+    total: int | None = None
+
+
+@dataclass
+class FindResult:
+    """Snapshots of one repository that contain an index matching the pattern."""
+
+    source: str
+    repository: str
+    matches: list[tuple[SnapshotSummary, list[str]]] = field(default_factory=list)
+    scanned: int = 0
+    truncated: bool = False  # more snapshots exist than the search bound
+    error: str | None = None
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def describe_error(error: BaseException) -> tuple[str, str]:
+    """(kind, one-line message) for any failure a lower layer raises."""
+    kind = getattr(error, "kind", None)
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if kind:
+        return str(kind), message
+    if isinstance(error, FileNotFoundError | NotADirectoryError):
+        return "missing", message
+    if isinstance(error, PermissionError):
+        return "permission", message
+    if isinstance(error, TimeoutError | asyncio.TimeoutError):
+        return "timeout", message or "timed out"
+    return "error", f"{type(error).__name__}: {message}"
+
+
+KIND_LABELS = {
+    "refused": "connection refused",
+    "timeout": "timed out",
+    "unauthorized": "401 unauthorized",
+    "forbidden": "403 forbidden",
+    "tls": "TLS error",
+    "not-elasticsearch": "not Elasticsearch",
+    "http-error": "HTTP error",
+    "missing": "not found",
+    "permission": "permission denied",
+    "unavailable": "layer not available",
+}
+
+
+def format_time(ms: int | None) -> str:
+    """Absolute UTC minutes: stable in screenshots and unambiguous across time zones."""
+    if ms is None or ms < 0:
+        return "—"
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def format_time_full(ms: int | None) -> str:
+    if ms is None or ms < 0:
+        return "—"
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def format_duration(ms: int | None) -> str:
+    if ms is None or ms < 0:
+        return "—"
+    seconds = ms // 1000
+    if seconds < 60:
+        return f"{ms / 1000:.1f}s" if ms < 10_000 else f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h{minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h"
+
+
+def format_bytes(size: int | None) -> str:
+    if size is None:
+        return "—"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            return f"{value:.0f}{unit}" if unit == "B" else f"{value:.1f}{unit}"
+        value /= 1024
+    return f"{size}B"
+
+
+STATE_SYMBOLS = {
+    SnapshotState.SUCCESS: "✓",
+    SnapshotState.PARTIAL: "◐",
+    SnapshotState.FAILED: "✗",
+    SnapshotState.IN_PROGRESS: "…",
+    SnapshotState.INCOMPATIBLE: "!",
+}
+
+
+def format_state(state: SnapshotState | None) -> str:
+    """Symbol and word, so state reads without colour."""
+    if state is None:
+        return "? unknown"
+    return f"{STATE_SYMBOLS.get(state, '?')} {state.value}"
+
+
+def matches_index(pattern: str, index: str) -> bool:
+    """Comma separated names or wildcard patterns, ``-x`` excludes (as Elasticsearch reads
+    them); a plain word without wildcards must match the whole name."""
+    included = False
+    for part in (p.strip() for p in pattern.split(",")):
+        if not part:
+            continue
+        if part.startswith("-") and len(part) > 1:
+            if fnmatch.fnmatchcase(index, part[1:]):
+                return False
+            continue
+        if fnmatch.fnmatchcase(index, part):
+            included = True
+    return included
+
+
+def sort_find_matches(
+    matches: list[tuple[SnapshotSummary, list[str]]],
+) -> list[tuple[SnapshotSummary, list[str]]]:
+    """Newest successful first, then the other states newest first."""
+    return sorted(
+        matches,
+        key=lambda m: (m[0].state is not SnapshotState.SUCCESS, -(m[0].start_time_ms or 0)),
+    )
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class Source:
+    """A place snapshots come from: a live cluster, or an offline repository directory."""
+
+    kind = "source"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.read_only = False
+        self.protected = False
+        self.theme: str | None = None
+        self.state = SourceState(None, "connecting")
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+    async def connect(self) -> SourceState:
+        raise NotImplementedError
+
+    async def repositories(self) -> list[RepoRef]:
+        raise NotImplementedError
+
+    async def snapshots_page(
+        self, repository: str, *, sort: SortOrder, filt: SnapshotFilter,
+        after: str | None = None, size: int = PAGE_SIZE,
+    ) -> Page:
+        raise NotImplementedError
+
+    async def snapshot(self, repository: str, name: str) -> SnapshotDetail:
+        raise NotImplementedError
+
+    async def snapshot_indices(self, repository: str, name: str) -> list[IndexInSnapshot] | None:
+        """Per-index metadata (created version...) when the repository bytes are readable."""
+        return None
+
+    async def find_index(self, repository: str, pattern: str) -> FindResult:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        return None
+
+
+class ClusterSource(Source):
+    """A live cluster through ``esnap_tui.cluster.ClusterClient``.
+
+    When an ``fs`` repository's files are readable on this machine (config ``repositories``
+    mapping, or its own location), they are also read directly: that gives each index's
+    created version and a cheap index-to-snapshots map for the index search.
+    """
+
+    kind = "cluster"
+
+    def __init__(self, config: ClusterConfig) -> None:
+        super().__init__(config.name)
+        self.config = config
+        self.read_only = bool(config.read_only)
+        self.protected = bool(config.protected)
+        self.theme = config.theme
+        self._client: Any = None
+        self._details: dict[tuple[str, str], SnapshotDetail] = {}
+        self._repos: dict[str, Any] = {}  # name -> RepositoryInfo
+        self._local: dict[str, Any] = {}  # name -> RepositoryReader | None
+
+    async def _get_client(self) -> Any:
+        if self._client is None:
+            from esnap_tui.cluster import ClusterClient
+
+            self._client = ClusterClient(self.config)
+        return self._client
+
+    async def connect(self) -> SourceState:
+        try:
+            client = await self._get_client()
+            info = await client.connect()
+        except Exception as error:  # every failure becomes this source's own state
+            kind, message = describe_error(error)
+            self.state = SourceState(False, KIND_LABELS.get(kind, kind), message, kind)
+            return self.state
+        opensearch = str(getattr(info, "product", "")) == "opensearch"
+        flavour = getattr(info, "build_flavor", None)
+        headline = f"{'OpenSearch' if opensearch else 'ES'} {info.version}"
+        if flavour and flavour != "default":
+            headline += f" {flavour}"
+        detail = f"cluster {getattr(info, 'cluster_name', '') or '?'}"
+        try:
+            health = await client.health()
+            headline += f" · {health.status}"
+            nodes = getattr(health, "number_of_nodes", None)
+            if nodes is not None:
+                detail += f" · {nodes} node{'s' if nodes != 1 else ''}"
+        except Exception as error:
+            _, message = describe_error(error)
+            headline += " · health ?"
+            detail += f" · health unavailable: {message}"
+        self.state = SourceState(True, headline, detail)
+        return self.state
+
+    async def repositories(self) -> list[RepoRef]:
+        client = await self._get_client()
+        repos = await client.repositories()
+        self._repos = {r.name: r for r in repos}
+        refs = []
+        for repo in sorted(repos, key=lambda r: r.name):
+            detail = getattr(repo, "location", None)
+            if getattr(repo, "readonly", False):
+                detail = f"read-only {detail or ''}".strip()
+            refs.append(RepoRef(self.key, repo.name, getattr(repo, "type", None), detail))
+        return refs
+
+    async def local_reader(self, repository: str) -> Any:
+        """A reader over the repository's files when this machine can read them, else None."""
+        if repository not in self._local:
+            info = self._repos.get(repository)
+            if info is None:
+                return None
+            from esnap_tui.cluster import open_local_reader
+
+            try:
+                self._local[repository] = await asyncio.to_thread(
+                    open_local_reader, info, self.config
+                )
+            except Exception:  # unreadable files: fall back to the REST API
+                self._local[repository] = None
+        return self._local[repository]
+
+    async def snapshots_page(
+        self, repository: str, *, sort: SortOrder, filt: SnapshotFilter,
+        after: str | None = None, size: int = PAGE_SIZE,
+    ) -> Page:
+        client = await self._get_client()
+        state = next(iter(filt.states)).value if len(filt.states) == 1 else None
+        page = await client.snapshots_page(
+            repository, size=size, after=after, sort=sort.field, order=sort.order,
+            pattern=filt.server_pattern, state=state,
+        )
+        items = [s for s in page.items if filt.matches(s)]
+        return Page(items, page.next, getattr(page, "total", None))
+
+    async def snapshot(self, repository: str, name: str) -> SnapshotDetail:
+        key = (repository, name)
+        if key not in self._details:
+            client = await self._get_client()
+            self._details[key] = await client.snapshot(repository, name)
+        return self._details[key]
+
+    async def snapshot_indices(self, repository: str, name: str) -> list[IndexInSnapshot] | None:
+        reader = await self.local_reader(repository)
+        if reader is None:
+            return None
+        await asyncio.to_thread(reader.refresh)
+        return await asyncio.to_thread(reader.indices, name)
+
+    async def find_index(self, repository: str, pattern: str) -> FindResult:
+        """From the repository files when readable (one catalogue read), else by paging the
+        REST listing newest first and reading each snapshot's index list (bounded)."""
+        reader = await self.local_reader(repository)
+        if reader is not None:
+            await asyncio.to_thread(reader.refresh)
+            return await asyncio.to_thread(catalogue_search, reader, self.key, repository, pattern)
+        client = await self._get_client()
+        result = FindResult(self.key, repository)
+        after: str | None = None
+        semaphore = asyncio.Semaphore(FIND_DETAIL_CONCURRENCY)
+
+        async def indices_of(summary: SnapshotSummary) -> list[str]:
+            own = getattr(summary, "indices", None)
+            if own:
+                return list(own)
+            async with semaphore:
+                return list((await self.snapshot(repository, summary.name)).indices)
+
+        while True:
+            page = await client.snapshots_page(
+                repository, size=100, after=after, sort="start_time", order="desc"
+            )
+            lists = await asyncio.gather(*(indices_of(s) for s in page.items))
+            for summary, indices in zip(page.items, lists, strict=True):
+                hits = [i for i in indices if matches_index(pattern, i)]
+                if hits:
+                    result.matches.append((summary, hits))
+            result.scanned += len(page.items)
+            after = page.next
+            if after is None or not page.items:
+                break
+            if result.scanned >= FIND_MAX_REST_SNAPSHOTS:
+                result.truncated = True
+                break
+        result.matches = sort_find_matches(result.matches)
+        return result
+
+    async def close(self) -> None:
+        if self._client is not None:
+            with contextlib.suppress(Exception):  # a broken connection must not break shutdown
+                await self._client.close()
+
+
+def catalogue_search(reader: Any, source: str, repository: str, pattern: str) -> FindResult:
+    """Index search from the repository catalogue: ``index-N`` maps every index name to the
+    snapshots holding it, so no snapshot blob is opened. Runs in a thread."""
+    result = FindResult(source, repository)
+    by_uuid = {s.uuid: s for s in reader.snapshots()}
+    hits: dict[str, list[str]] = {}
+    for name, index in reader.catalogue.indices.items():
+        if matches_index(pattern, name):
+            for uuid in index.snapshots:
+                hits.setdefault(uuid, []).append(name)
+    result.matches = sort_find_matches(
+        [(by_uuid[uuid], sorted(names)) for uuid, names in hits.items() if uuid in by_uuid]
+    )
+    result.scanned = len(by_uuid)
+    return result
+
+
+class OfflineSource(Source):
+    """One repository read straight from its files (``offline:`` in the config)."""
+
+    kind = "offline"
+
+    def __init__(self, config: OfflineRepositoryConfig) -> None:
+        super().__init__(config.name)
+        self.config = config
+        self.read_only = True
+        self._reader: Any = None
+        self._all: list[SnapshotSummary] | None = None
+
+    def _open(self) -> Any:
+        from esnap_tui.repository.reader import RepositoryReader
+
+        return RepositoryReader(self.config.path, name=self.config.name)
+
+    async def _get_reader(self) -> Any:
+        if self._reader is None:
+            self._reader = await asyncio.to_thread(self._open)
+        return self._reader
+
+    async def connect(self) -> SourceState:
+        try:
+            reader = await self._get_reader()
+            summaries = await asyncio.to_thread(reader.snapshots)
+        except Exception as error:
+            kind, message = describe_error(error)
+            self.state = SourceState(False, KIND_LABELS.get(kind, "unreadable"), message, kind)
+            return self.state
+        self._all = summaries
+        detail = f"generation {getattr(reader, 'generation', '?')} · {self.config.path}"
+        warnings = getattr(reader, "warnings", None) or []
+        if warnings:
+            detail = f"{len(warnings)} warning(s): {warnings[0]}"
+        self.state = SourceState(True, f"offline · {len(summaries)} snapshots", detail)
+        return self.state
+
+    async def repositories(self) -> list[RepoRef]:
+        if self._reader is None:
+            await self.connect()
+        if self.state.ok is False:
+            raise RuntimeError(self.state.detail)
+        return [RepoRef(self.key, self.name, "offline", str(self.config.path))]
+
+    async def _summaries(self) -> list[SnapshotSummary]:
+        if self._all is None:
+            reader = await self._get_reader()
+            self._all = await asyncio.to_thread(reader.snapshots)
+        return self._all
+
+    async def snapshots_page(
+        self, repository: str, *, sort: SortOrder, filt: SnapshotFilter,
+        after: str | None = None, size: int = PAGE_SIZE,
+    ) -> Page:
+        summaries = await self._summaries()
+        ordered = sort_summaries([s for s in summaries if filt.matches(s)], sort)
+        start = int(after or 0)
+        end = start + size
+        return Page(ordered[start:end], str(end) if end < len(ordered) else None, len(ordered))
+
+    async def snapshot(self, repository: str, name: str) -> SnapshotDetail:
+        reader = await self._get_reader()
+        return await asyncio.to_thread(reader.snapshot, name)
+
+    async def snapshot_indices(self, repository: str, name: str) -> list[IndexInSnapshot] | None:
+        reader = await self._get_reader()
+        return await asyncio.to_thread(reader.indices, name)
+
+    async def find_index(self, repository: str, pattern: str) -> FindResult:
+        reader = await self._get_reader()
+        return await asyncio.to_thread(catalogue_search, reader, self.key, repository, pattern)
+
+
+def sort_summaries(items: Iterable[SnapshotSummary], sort: SortOrder) -> list[SnapshotSummary]:
+    """Client-side sort with the same meaning as the server's ``sort``/``order``."""
+
+    def key(s: SnapshotSummary) -> Any:
+        if sort.field == "name":
+            return (s.name,)
+        if sort.field == "duration":
+            return (s.duration_ms or 0, s.name)
+        if sort.field == "index_count":
+            return (s.indices_count or 0, s.name)
+        return (s.start_time_ms or 0, s.name)
+
+    return sorted(items, key=key, reverse=sort.order == "desc")
+
+
+class Services:
+    """Every source from the config, in config order: clusters first, then offline ones."""
+
+    def __init__(self, config: EsnapConfig | None) -> None:
+        self.config = config
+        self.sources: list[Source] = []
+        if config is not None:
+            self.sources.extend(ClusterSource(c) for c in config.clusters)
+            self.sources.extend(OfflineSource(o) for o in config.offline)
+        self._by_key = {s.key: s for s in self.sources}
+
+    def get(self, key: str) -> Source:
+        return self._by_key[key]
+
+    async def close(self) -> None:
+        await asyncio.gather(*(s.close() for s in self.sources), return_exceptions=True)

@@ -1,0 +1,66 @@
+"""The list widgets of the main screen, with vim keys and lazy-paging hints.
+
+Why subclasses: vim keys (``j/k/g/G``) come from the binding catalogue so they can be remapped,
+and the snapshot table must tell its screen when the cursor or the viewport comes near the last
+loaded row, so the next page is fetched before the user reaches the end.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+from textual.widgets import DataTable, OptionList
+
+from esnap_tui.ui.bindings import LIST, bindings_for
+
+NEAR_END_ROWS = 10
+
+
+class PaneList(OptionList):
+    """An OptionList for the clusters and repositories panes."""
+
+    BINDINGS = bindings_for(LIST)
+
+    def action_cursor_top(self) -> None:
+        self.action_first()
+
+    def action_cursor_bottom(self) -> None:
+        self.action_last()
+
+
+class SnapshotTable(DataTable):
+    """The snapshot list: rows are appended page by page as the user moves down."""
+
+    BINDINGS = bindings_for(LIST)
+
+    class NearEnd(Message):
+        """The cursor or the viewport is close to the last loaded row: time for a page."""
+
+        def __init__(self, table: SnapshotTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> SnapshotTable:
+            return self.table
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+
+    def action_cursor_top(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0)
+
+    def action_cursor_bottom(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
+        self.post_message(self.NearEnd(self))
+
+    def watch_cursor_coordinate(self, old, new) -> None:  # type: ignore[override]
+        super().watch_cursor_coordinate(old, new)
+        if self.row_count and new.row >= self.row_count - NEAR_END_ROWS:
+            self.post_message(self.NearEnd(self))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self.row_count and new_value >= self.max_scroll_y - NEAR_END_ROWS:
+            self.post_message(self.NearEnd(self))
