@@ -248,6 +248,20 @@ def test_tuples_and_subclasses_encode_as_their_json_kind() -> None:
     assert decode(encode({"t": (1, 2), "e": Level.HIGH})) == {"t": [1, 2], "e": 3}
 
 
+def test_encode_has_no_recursion_limit_but_refuses_cycles() -> None:
+    deep: list[object] = []
+    inner = deep
+    for _ in range(20_000):
+        inner.append([])
+        inner = inner[0]  # type: ignore[assignment]
+    data = encode(deep)
+    assert data == H + b"\xf8" * 20_001 + b"\xf9" * 20_001
+    cycle: dict[str, object] = {}
+    cycle["self"] = cycle
+    with pytest.raises(ValueError, match="cycle"):
+        encode(cycle)
+
+
 def test_encode_refuses_what_smile_cannot_hold() -> None:
     with pytest.raises(TypeError):
         encode({1: "int key"})

@@ -15,7 +15,7 @@ Format: FasterXML ``smile-format-specification`` 1.0; notes in
 from __future__ import annotations
 
 import struct
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +38,8 @@ FLAG_RAW_BINARY = 0x04  # header bit 2: raw (not 7-bit) binary may appear
 MAX_SHARED = 1024  # both back-reference tables restart from index 0 when this full
 MAX_SHARED_VALUE_BYTES = 64  # only string values up to this many UTF-8 bytes are shared
 _MAX_SHORT_NAME_CHARS = 56  # Jackson writes longer names in the long (0x34) form
-_DEFAULT_ENCODE_DEPTH = 1000
+_MAX_ENCODE_DEPTH = 100_000  # only to turn a reference cycle into an error
+_END = object()
 
 _INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
@@ -532,12 +533,11 @@ class _Encoder:
         _write_vint(self.out, len(raw))
         self.out += raw
 
-    def value(self, v: Any, depth: int) -> None:
+    def scalar(self, v: Any) -> bool:
+        """Write ``v`` if it is not a container; False tells the caller to open one."""
         t = type(v)
         if t is str:
             self.string(v)
-        elif t is dict:
-            self.mapping(v, depth)
         elif t is int:
             self.integer(v)
         elif v is None:
@@ -546,8 +546,8 @@ class _Encoder:
             self.out.append(0x23)
         elif v is False:
             self.out.append(0x22)
-        elif t is list or t is tuple:
-            self.sequence(v, depth)
+        elif t is dict or t is list or t is tuple:
+            return False
         elif t is float:
             self.double(v)
         elif isinstance(v, bytes | bytearray | memoryview):
@@ -560,31 +560,51 @@ class _Encoder:
             self.integer(int(v))
         elif isinstance(v, float):
             self.double(float(v))
-        elif isinstance(v, Mapping):
-            self.mapping(v, depth)
-        elif isinstance(v, list | tuple):
-            self.sequence(v, depth)
+        elif isinstance(v, Mapping | list | tuple):
+            return False
         else:
             raise TypeError(f"cannot encode {t.__name__} as SMILE")
+        return True
 
-    def mapping(self, v: Mapping[Any, Any], depth: int) -> None:
-        if depth >= _DEFAULT_ENCODE_DEPTH:
-            raise ValueError(f"value nested deeper than {_DEFAULT_ENCODE_DEPTH} levels")
-        self.out.append(0xFA)
-        for k, item in v.items():
-            if not isinstance(k, str):
-                raise TypeError(f"SMILE object keys must be str, not {type(k).__name__}")
-            self.name(k)
-            self.value(item, depth + 1)
-        self.out.append(0xFB)
-
-    def sequence(self, v: list[Any] | tuple[Any, ...], depth: int) -> None:
-        if depth >= _DEFAULT_ENCODE_DEPTH:
-            raise ValueError(f"value nested deeper than {_DEFAULT_ENCODE_DEPTH} levels")
-        self.out.append(0xF8)
-        for item in v:
-            self.value(item, depth + 1)
-        self.out.append(0xF9)
+    def document(self, root: Any, max_depth: int) -> None:
+        """Write ``root`` with an explicit stack: no recursion limit, and a cycle is an error."""
+        out = self.out
+        stack: list[tuple[Iterator[Any], bool]] = []  # (iterator, is_object)
+        string = self.string
+        name = self.name
+        item = root
+        while True:
+            t = type(item)
+            if t is str:
+                string(item)
+            elif t is dict or t is list or not self.scalar(item):
+                if len(stack) >= max_depth:
+                    raise ValueError(f"value nested deeper than {max_depth} levels (a cycle?)")
+                if t is dict or (t is not list and isinstance(item, Mapping)):
+                    out.append(0xFA)
+                    stack.append((iter(item.items()), True))
+                else:
+                    out.append(0xF8)
+                    stack.append((iter(item), False))
+            while stack:
+                iterator, is_object = stack[-1]
+                entry = next(iterator, _END)
+                if entry is _END:
+                    out.append(0xFB if is_object else 0xF9)
+                    stack.pop()
+                    continue
+                if is_object:
+                    key, item = entry
+                    if type(key) is not str and not isinstance(key, str):
+                        raise TypeError(
+                            f"SMILE object keys must be str, not {type(key).__name__}"
+                        )
+                    name(key)
+                else:
+                    item = entry
+                break
+            else:
+                return
 
 
 def encode(value: Any, *, shared_values: bool = False) -> bytes:
@@ -596,5 +616,5 @@ def encode(value: Any, *, shared_values: bool = False) -> bytes:
     bool, None, bytes-like (raw binary) and Decimal. No end-of-content marker is written.
     """
     encoder = _Encoder(shared_values)
-    encoder.value(value, 0)
+    encoder.document(value, _MAX_ENCODE_DEPTH)
     return bytes(encoder.out)
