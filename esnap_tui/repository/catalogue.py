@@ -333,8 +333,8 @@ def _parse_snapshots(
             entry.get("slm_policy"),
             lookup if isinstance(lookup, dict) else None,
         )
-        extra_keys = entry.keys() - known
-        if extra_keys:
+        if not entry.keys() <= known:
+            extra_keys = entry.keys() - known
             snapshot.extra = {key: entry[key] for key in extra_keys}
             for key in extra_keys:
                 unknown[key] = unknown.get(key, 0) + 1
