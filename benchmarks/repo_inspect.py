@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ratio                   {ratio:8.2f} x   (limit {MAX_RATIO:.1f} x)")
         print(f"peak memory (listing)   {peak / 1e6:8.1f} MB")
         print(f"snap-*.dat reads        {snap_reads:8d}")
-        print(f"rows with a duration    {len(durations)} (median {statistics.median(durations)} ms)")
+        median = statistics.median(durations) if durations else None
+        print(f"rows with a duration    {len(durations):8d}   (median {median} ms)")
         failed = False
         if ratio > MAX_RATIO:
             print(f"FAIL: listing is {ratio:.2f}x the json.loads floor (> {MAX_RATIO}x)")
