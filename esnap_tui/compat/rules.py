@@ -26,6 +26,7 @@ count with it, except where Elasticsearch's own constant is a specific build
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from esnap_tui.compat.fmt import describe_bound, describe_version
 from esnap_tui.compat.model import TargetCluster, Verdict
@@ -131,7 +132,7 @@ def _archive_ruling(subject: str, target: TargetCluster) -> Ruling:
         return Ruling(
             Verdict.UNKNOWN,
             f"{base}, which need an enterprise licence, and the target's licence is not known",
-            short="a read-only archive if the licence is enterprise",
+            short="a read-only archive (given an enterprise licence)",
         )
     return Ruling(
         Verdict.INCOMPATIBLE,
@@ -171,7 +172,7 @@ def _elasticsearch_index_rule(created: Version, target: TargetCluster) -> Ruling
         return Ruling(Verdict.COMPATIBLE, reads)
     if created.major in ARCHIVE_MAJORS:
         if tv >= ARCHIVE_SINCE:
-            return _archive_ruling(f"{created.major}.x indices", target)
+            return _archive_ruling("5.x/6.x indices", target)
         if tv.major >= 8:
             return Ruling(
                 Verdict.INCOMPATIBLE,
@@ -260,7 +261,7 @@ def _elasticsearch_snapshot_rule(taken_by: Version, target: TargetCluster) -> Ru
         return Ruling(Verdict.COMPATIBLE, reads)
     if taken_by.major in ARCHIVE_MAJORS:
         if tv >= ARCHIVE_SINCE:
-            return _archive_ruling(f"the indices of {taken_by.major}.x snapshots", target)
+            return _archive_ruling("the indices of 5.x/6.x snapshots", target)
         if tv.major >= 8:
             return Ruling(
                 Verdict.INCOMPATIBLE,
@@ -333,7 +334,8 @@ def _opensearch_snapshot_rule(taken_by: Version, target: TargetCluster) -> Rulin
 # -- where verdicts can change ----------------------------------------------------------------
 
 
-def breakpoints(target: Version) -> list[Version]:
+@lru_cache(maxsize=256)
+def breakpoints(target: Version) -> tuple[Version, ...]:
     """Every created/snapshot version at which a rule above may change its answer for ``target``.
 
     The rules are constant between consecutive breakpoints, so checking a range's low end and
@@ -355,7 +357,7 @@ def breakpoints(target: Version) -> list[Version]:
         ]
     points.append(target)
     points.append(_successor(target))
-    return points
+    return tuple(points)
 
 
 def _successor(version: Version) -> Version:
