@@ -30,7 +30,7 @@ class ApiError(Exception):
     extra: dict[str, Any] = field(default_factory=dict)
     caused_by: ApiError | None = None
     root_cause: list[dict[str, Any]] | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str | list[str]] = field(default_factory=dict)
     plain: bool = False
 
     def __post_init__(self) -> None:

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from esnap_tui.sandbox.errors import ApiError
 
@@ -268,13 +269,17 @@ def respond(
     request: web.Request,
     body: Any,
     status: int = 200,
-    headers: dict[str, str] | None = None,
+    headers: dict[str, str | list[str]] | None = None,
 ) -> web.Response:
-    """A JSON answer in the dialect's content type (compatible-with echoed on 8.x/9.x)."""
+    """A JSON answer in the dialect's content type (compatible-with echoed on 8.x/9.x).
+    A list header value is sent as several header lines (``WWW-Authenticate``)."""
     cluster = cluster_of(request)
     compat = request.get("esnap_compatible_with")
-    out = {"Content-Type": cluster.dialect.json_content_type(compat)}
-    out.update(headers or {})
+    out: CIMultiDict[str] = CIMultiDict()
+    out["Content-Type"] = cluster.dialect.json_content_type(compat)
+    for key, value in (headers or {}).items():
+        for item in [value] if isinstance(value, str) else value:
+            out.add(key, item)
     return web.Response(status=status, body=render_json(request, body), headers=out)
 
 

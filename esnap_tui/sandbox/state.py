@@ -13,7 +13,8 @@ API summary (for route authors)
     ``async sleep(s)``), ``.ids`` (``IdGenerator``: ``uuid()`` 22-char ES-style ids, seeded when
     the clock is fixed), ``.state`` (``ClusterState``), ``.repositories`` (same dict as
     ``state.repositories``: name -> ``RegisteredRepository`` with ``.path`` the real directory),
-    ``.faults`` (list of ``Fault``), ``.repo_roots`` (allowed ``path.repo`` roots).
+    ``.faults`` (list of ``Fault``), ``.repo_roots`` (allowed ``path.repo`` roots),
+    ``.users`` / ``.api_keys`` (credentials; empty = no security).
   * indices: ``index(name) -> IndexState | None``, ``add_index(IndexState)`` (replaces a same-name
     index), ``remove_index(name)``, ``resolve(expression, *, open_only=False) -> list[IndexState]``
     (comma lists, ``*`` wildcards, ``_all``, ``-exclusions``; raises ``ApiError`` 404
@@ -341,6 +342,9 @@ class SimCluster:
         self.faults: list[Fault] = list(faults or [])
         self.fault_random = random.Random(fault_seed if fault_seed is not None else name)
         self.extensions: dict[str, Any] = {}
+        # security: empty = open cluster (no security, like a default 6.x/7.x install)
+        self.users: dict[str, str] = {}  # username -> password (basic auth)
+        self.api_keys: dict[str, str] = {}  # api key id -> api key secret
         if not self.state.nodes:
             self.state.nodes.append(NodeState(name=f"{name}-node-0", id=self.ids.uuid()))
 
