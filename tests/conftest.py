@@ -29,3 +29,20 @@ def require_real_repositories() -> Path:
 def real_repositories() -> Path:
     """The folder holding one sub-folder per real fixture repository."""
     return require_real_repositories()
+
+
+# --- sandbox: simulated clusters over real HTTP (owner: sandbox) ------------------------------
+
+
+@pytest.fixture
+async def sandbox():
+    """The packaged ``small`` scenario running on ephemeral 127.0.0.1 ports, fixed clock.
+
+    Clusters: ``prod`` (es-9.1, enterprise, shared repo ``backups``), ``es8`` (es-8.15, same
+    directory registered readonly as ``shared``), ``es7`` (es-7.13), ``es6`` (es-6.8),
+    ``os2`` (os-2.11), ``secure`` (es-8.15, user elastic/changeme, API key key1:s3cr3t).
+    """
+    from esnap_tui.sandbox import Sandbox, load_scenario
+
+    async with Sandbox(load_scenario("small"), fixed_clock=True) as running:
+        yield running
