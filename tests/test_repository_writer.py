@@ -406,3 +406,31 @@ def test_missing_global_metadata_falls_back_to_names_with_a_warning(tmp_path: Pa
     reader = RepositoryReader(tmp_path)
     assert reader.index("s", ".ds-web-2024.05.01-000002").data_stream == "web"
     assert any("meta-uuid-s.dat" in w for w in reader.warnings)
+
+
+def test_demo_repository_is_varied_and_reproducible(tmp_path: Path) -> None:
+    from esnap_tui.repository.demo import build_demo_repository
+
+    build_demo_repository(tmp_path / "a")
+    build_demo_repository(tmp_path / "b")
+    build_demo_repository(tmp_path / "a")  # already there: left alone
+    files_a = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*")
+               if p.is_file()}  # fmt: skip
+    files_b = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*")
+               if p.is_file()}  # fmt: skip
+    assert files_a == files_b
+
+    reader = RepositoryReader(tmp_path / "a")
+    assert reader.warnings == []
+    rows = reader.snapshots()
+    assert len(rows) == 10
+    products = {r.version.product for r in rows if r.version}
+    assert products == {Product.ELASTICSEARCH, Product.OPENSEARCH}
+    assert {r.state for r in rows} == {SnapshotState.SUCCESS, SnapshotState.PARTIAL}
+    legacy = {i.name: i for i in reader.indices("legacy-2019.06.01")}
+    assert str(legacy["customers-v1"].created) == "5.6.16"
+    nightly = {i.name: i for i in reader.indices("nightly-2022.03.02")}
+    assert nightly["audit-2021"].state == "close"
+    assert nightly[".security-7"].system is True
+    assert nightly[".ds-logs-app-000001"].data_stream == "logs-app"
+    assert reader.snapshot("nightly-2024.06.02").failed_shards == 1
