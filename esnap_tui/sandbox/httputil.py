@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from esnap_tui.sandbox.state import SimCluster
 
 CLUSTER_KEY: web.AppKey[Any] = web.AppKey("esnap_sandbox_cluster", object)
+COMPAT_KEY: web.RequestKey[int] = web.RequestKey("esnap_compatible_with", int)
 ALWAYS_ALLOWED = frozenset({"pretty", "human", "error_trace", "filter_path", "format"})
 
 
@@ -274,7 +275,7 @@ def respond(
     """A JSON answer in the dialect's content type (compatible-with echoed on 8.x/9.x).
     A list header value is sent as several header lines (``WWW-Authenticate``)."""
     cluster = cluster_of(request)
-    compat = request.get("esnap_compatible_with")
+    compat = request.get(COMPAT_KEY)
     out: CIMultiDict[str] = CIMultiDict()
     out["Content-Type"] = cluster.dialect.json_content_type(compat)
     for key, value in (headers or {}).items():

@@ -29,6 +29,7 @@ from esnap_tui.sandbox.cat import CatColumn, CatTable, cat_response
 from esnap_tui.sandbox.errors import ApiError, index_not_found, wrapped
 from esnap_tui.sandbox.httputil import (
     CLUSTER_KEY,
+    COMPAT_KEY,
     byte_size,
     check_params,
     cluster_of,
@@ -118,7 +119,7 @@ def check_media_types(request: web.Request, cluster: SimCluster) -> None:
             )
         chosen = accept_v if accept_v is not None else (ct_v if has_body else None)
         if chosen is not None:
-            request["esnap_compatible_with"] = chosen
+            request[COMPAT_KEY] = chosen
     if has_body:
         if content_type is None:
             raise ApiError(406, "", "Content-Type header is missing", plain=True)
