@@ -36,6 +36,8 @@ from esnap_tui.versions import Version, VersionRange, decode_version_id
 
 GENERATION_BLOB = re.compile(r"^index-(\d+)$")
 LATEST_BLOB = "index.latest"
+# Decoded blobs kept (immutable once written): plenty for browsing, bounded for huge repos.
+BLOB_CACHE_SIZE = 4096
 # Backing indices: .ds-<stream>-<yyyy.MM.dd>-<generation> (7.11+) or .ds-<stream>-<generation>;
 # failure-store indices (8.15+) use .fs- the same way.
 _BACKING_SUFFIX = re.compile(r"^(?:\d{4}\.\d{2}\.\d{2}-)?\d{6,}$")
@@ -327,10 +329,10 @@ class RepositoryReader:
     # -- blobs -----------------------------------------------------------------------------
 
     def _decode(self, blob: str, codec: str, referenced_by: str) -> Any:
-        try:
-            return self._blobs[blob]
-        except KeyError:
-            pass
+        blobs = self._blobs
+        if blob in blobs:
+            value = blobs[blob] = blobs.pop(blob)  # most recently used goes last
+            return value
         try:
             data = self.store.read(blob)
         except MissingBlobError as error:
@@ -338,7 +340,9 @@ class RepositoryReader:
                 error.path, f"missing, but the catalogue needs it for {referenced_by}"
             ) from error
         value = decode_blob(data, codec, path=self.store.describe(blob))
-        self._blobs[blob] = value
+        blobs[blob] = value
+        if len(blobs) > BLOB_CACHE_SIZE:
+            del blobs[next(iter(blobs))]  # least recently used
         return value
 
     def _warn(self, message: str) -> None:
