@@ -61,8 +61,12 @@ INDICES_OPTIONS = frozenset({"ignore_unavailable", "allow_no_indices", "expand_w
 
 
 def _compatible_with(header: str | None) -> tuple[bool, int | None]:
-    """(is a vendor media type, its compatible-with number or None)."""
-    if not header:
+    """(is a vendor media type, its compatible-with number or None).
+
+    A comma-separated list is a media *range*, which ES (``ParsedMediaType.isMediaRange``) does
+    not parse at all: no version is read from it (the official client's cat APIs send one).
+    """
+    if not header or "," in header:
         return False, None
     match = _VENDOR.match(header)
     if not match:
