@@ -9,6 +9,7 @@ temporary clusters.yaml, and only then lists the clusters; it stops the sandbox 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -123,7 +124,9 @@ class EsnapApp(App[int]):
             await self._sandbox.__aenter__()
             self._demo_dir = tempfile.TemporaryDirectory(prefix="esnap-demo-")
             path = Path(self._demo_dir.name) / "clusters.yaml"
-            self._sandbox.write_config(path)
+            write_sandbox_config(self._sandbox, path)
+            # the sandbox's own throw-away credentials, for its clusters that need them
+            os.environ.update(self._sandbox.secrets())
             self.config = load_config(path)
         except Exception as error:
             sources.loading = False
@@ -164,6 +167,23 @@ class EsnapApp(App[int]):
             self.pop_screen()
             return
         self.push_screen(HelpScreen(self.keymap, read_only=self.read_only))
+
+
+def write_sandbox_config(sandbox: Any, path: Path) -> None:
+    """The sandbox's clusters.yaml, with ``repositories`` in the config's ``{name: {path: DIR}}``
+    shape (the sandbox writes ``{name: DIR}``, which ``load_config`` rejects)."""
+    import yaml
+
+    data = sandbox.config_dict()
+    for entry in data.get("clusters", []):
+        repos = entry.get("repositories") or {}
+        entry["repositories"] = {
+            name: {"path": value} if isinstance(value, str) else value
+            for name, value in repos.items()
+        }
+        if not entry["repositories"]:
+            del entry["repositories"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -396,13 +396,15 @@ class MainScreen(Screen):
             self._pending_snapshot = None
         elif first and table.row_count:
             self._snapshot_changed()
+        if table.near_end():  # a page shorter than the viewport: ask for the next one
+            self.call_after_refresh(table.post_message, SnapshotTable.NearEnd(table))
 
     @on(SnapshotTable.NearEnd)
     def _near_end(self) -> None:
         listing = self.listing
         if listing is None or listing.loading or listing.complete or listing.error:
             return
-        if not listing.started:
+        if not listing.started or not self.query_one("#snapshots", SnapshotTable).near_end():
             return
         self.load_more(listing)
 

@@ -55,12 +55,21 @@ class SnapshotTable(DataTable):
             self.move_cursor(row=self.row_count - 1)
         self.post_message(self.NearEnd(self))
 
+    def near_end(self) -> bool:
+        """The cursor, or the bottom of the viewport, is within a few rows of the last one."""
+        if not self.row_count:
+            return False
+        if self.cursor_row >= self.row_count - NEAR_END_ROWS:
+            return True
+        height = self.scrollable_content_region.height
+        return height > 0 and self.scroll_y + height >= self.row_count - NEAR_END_ROWS
+
     def watch_cursor_coordinate(self, old, new) -> None:  # type: ignore[override]
         super().watch_cursor_coordinate(old, new)
-        if self.row_count and new.row >= self.row_count - NEAR_END_ROWS:
+        if self.near_end():
             self.post_message(self.NearEnd(self))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if self.row_count and new_value >= self.max_scroll_y - NEAR_END_ROWS:
+        if self.near_end():
             self.post_message(self.NearEnd(self))
