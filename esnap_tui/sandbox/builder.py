@@ -310,7 +310,8 @@ class _RepositoryBuilder:
         if not groups:
             return
         for dialect, snapshots in groups:
-            writer = RepositoryWriter(path, dialect.version, compress=spec.compress)
+            writer = RepositoryWriter(path, dialect.version, compress=spec.compress,
+                                      shard_blobs=spec.shard_blobs)
             writer.add_snapshots(snapshots)
 
     # ---- snapshot content

@@ -42,6 +42,7 @@ Schema (every key optional unless said)::
     repositories:                # directories written on disk before the clusters start
       - path: shared/backups     # required; relative to the sandbox root
         dialect: es-8.15         # writing version (default: first cluster registering it)
+        shard_blobs: false       # also write indices/<id>/<shard>/snap-*.dat (slower)
         snapshots:
           - name: manual-1
             start: 2025-10-01T02:00:00Z        # or "-90d"
@@ -298,6 +299,7 @@ class RepositorySpec:
     path: str
     dialect: str | None = None
     compress: bool | None = None
+    shard_blobs: bool = False  # per-shard snap-*.dat blobs: real, but slow to write in bulk
     snapshots: list[SnapshotSpec | GenerateSpec] = field(default_factory=list)
 
 
@@ -609,11 +611,12 @@ class _Parser:
     # ---- repositories and snapshots
     def repository(self, raw: Any, where: str, parent: Any, clusters: set[str]) -> RepositorySpec:
         data = self.mapping(raw, where, parent)
-        self.known(data, {"path", "dialect", "compress", "snapshots"}, where)
+        self.known(data, {"path", "dialect", "compress", "shard_blobs", "snapshots"}, where)
         if not data.get("path"):
             raise self.fail(data, f"{where}.path", "missing")
         spec = RepositorySpec(path=str(data["path"]), dialect=self._dialect(data, where),
-                              compress=data.get("compress"))
+                              compress=data.get("compress"),
+                              shard_blobs=bool(data.get("shard_blobs", False)))
         for i, item in enumerate(self.listing(data.get("snapshots"), f"{where}.snapshots", data,
                                               "snapshots")):
             spec.snapshots.append(self.snapshot(item, f"{where}.snapshots[{i}]", data, clusters))
@@ -638,7 +641,7 @@ class _Parser:
                  ) -> SnapshotSpec | GenerateSpec:
         data = self.mapping(raw, where, parent)
         if "generate" in data:
-            self.known(data, {"generate"}, where)
+            self.known(data, {"generate", "dialect"}, where)
             gen = self.mapping(data["generate"], f"{where}.generate", data, "generate")
             at = f"{where}.generate"
             self.known(gen, {"count", "name", "policy", "every", "start", "duration",
@@ -660,7 +663,7 @@ class _Parser:
                 failed_every=self.convert(gen, "failed_every", at, int, 0),
                 include_global_state=bool(gen.get("include_global_state", True)),
                 feature_states=gen.get("feature_states"),
-                dialect=self._dialect(gen, at),
+                dialect=self._dialect(gen, at) or self._dialect(data, where),
             )
         self.known(data, {"name", "start", "duration", "state", "indices_from", "indices",
                           "data_streams", "feature_states", "include_global_state", "metadata",
