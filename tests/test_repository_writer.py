@@ -434,3 +434,27 @@ def test_demo_repository_is_varied_and_reproducible(tmp_path: Path) -> None:
     assert nightly[".security-7"].system is True
     assert nightly[".ds-logs-app-000001"].data_stream == "logs-app"
     assert reader.snapshot("nightly-2024.06.02").failed_shards == 1
+
+
+def test_archive_index_compatibility_version_is_read(tmp_path: Path) -> None:
+    # an index created on 6.8 and made readable by 8.x as an archive index
+    archive = IndexToWrite(
+        "old-logs",
+        "OldLogsUuid00000000000",
+        DIALECTS["6.8"].legacy_id,
+        settings={"index.version.compatibility": "8500003", "index.blocks.write": "true"},
+    )
+    snapshot = SnapshotToWrite("s", "uuid-s", indices=[archive])
+    RepositoryWriter(tmp_path, "8.15").add_snapshot(snapshot)
+    index = RepositoryReader(tmp_path).index("s", "old-logs")
+    assert str(index.created) == "6.8.23"
+    assert index.compatibility_version == Version(8, 11, 0)
+    assert index.settings["index.blocks.write"] == "true"
+
+
+def test_8_10_writes_the_version_as_a_number(tmp_path: Path) -> None:
+    RepositoryWriter(tmp_path, Version(8, 10, 2)).add_snapshot(SnapshotToWrite("s", "uuid-s"))
+    entry = _catalogue(tmp_path)["snapshots"][0]
+    assert entry["version"] == 8100299 and "index_version" not in entry
+    (row,) = RepositoryReader(tmp_path).snapshots()
+    assert str(row.version) == "8.10.2"
