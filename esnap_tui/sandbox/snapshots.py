@@ -1082,11 +1082,10 @@ async def create_snapshot(request: web.Request) -> web.Response:
 
 
 def _feature_of(index: IndexState) -> str | None:
-    value = index.settings.get("index.system.feature") if index.settings else None
-    if value:
-        return value
-    name = index.name.lstrip(".")
-    return name.split("_")[0].split("-")[0] or None
+    """The feature owning a system index (by the prefixes ``GET _features`` reports)."""
+    from esnap_tui.sandbox.builder import feature_of
+
+    return feature_of(index.name)
 
 
 def _index_to_write(index: IndexState) -> IndexToWrite:
