@@ -298,6 +298,10 @@ class _RepositoryBuilder:
 
         path = (self.root / spec.path).resolve()
         path.mkdir(parents=True, exist_ok=True)
+        if any(p.name == "index.latest" or p.name.startswith("index-") for p in path.iterdir()):
+            # a repository from an earlier run under the same root: keep it as it is (so a
+            # restarted sandbox keeps snapshots taken meanwhile, and answers identically)
+            return
         default = self._writer_dialect(spec)
         groups: list[tuple[Dialect, list[Any]]] = []
         for item in spec.snapshots:
