@@ -60,7 +60,8 @@ class ClusterConfig:
     read_only: bool = False
     protected: bool = False
     theme: str | None = None
-    repositories: dict[str, str] = field(default_factory=dict)  # repo name -> local path
+    # repo name -> local directory of its files (`name: {path: DIR}` or `name: DIR`)
+    repositories: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -396,6 +397,9 @@ class _Validator:
         result: dict[str, str] = {}
         for repo, (_, value_node) in self.mapping(node, field_path, None).items():
             repo_path = f"{field_path}.{repo}"
+            if isinstance(value_node, ScalarNode):  # shorthand: `name: DIR`
+                result[repo] = str(Path(self.string(value_node, repo_path)).expanduser())
+                continue
             entry = self.mapping(value_node, repo_path, ("path",))
             if "path" not in entry:
                 raise self.fail(value_node, f"{repo_path}.path", "missing")

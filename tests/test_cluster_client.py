@@ -11,19 +11,30 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
+import pytest_asyncio
 from aiohttp import web
 
 from esnap_tui.cluster import (
     ClusterClient,
     ClusterUnavailable,
+    HttpError,
+    RepositoryInfo,
     local_repository_path,
+    open_local_reader,
 )
-from esnap_tui.cluster.models import RepositoryInfo
 from esnap_tui.config import ClusterConfig
+from esnap_tui.models import SnapshotState, SnapshotSummary
+from esnap_tui.sandbox import Sandbox, Scenario
+from esnap_tui.versions import Product, decode_version_id
 
 SECRET = "s3cret-Pa55word"
+
+# one event loop for the module, so the sandbox fixture can be started once
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 def unused_port() -> int:
@@ -203,7 +214,7 @@ async def test_writes_are_not_retried_but_reads_are() -> None:
 # --- local repository path ------------------------------------------------------------------
 
 
-def test_local_path_prefers_config_mapping_then_existing_fs_location(tmp_path) -> None:
+async def test_local_path_prefers_config_mapping_then_existing_fs_location(tmp_path: Path) -> None:
     mapped = tmp_path / "mapped"
     mapped.mkdir()
     location = tmp_path / "location"
@@ -218,3 +229,275 @@ def test_local_path_prefers_config_mapping_then_existing_fs_location(tmp_path) -
     relative = RepositoryInfo("rel", "fs", {}, location="backups")
     s3 = RepositoryInfo("s3", "s3", {"bucket": "b"}, location=None)
     assert [local_repository_path(r, config) for r in (elsewhere, relative, s3)] == [None] * 3
+
+
+# --- against the sandbox: every dialect ------------------------------------------------------
+
+DIALECTS = ["es-6.8", "es-7.13", "es-7.17", "es-8.15", "es-9.1", "os-1.3", "os-2.11"]
+NIGHTLY = 6
+
+
+def client_scenario() -> Scenario:
+    """One cluster per dialect, each with its own repository ``backups`` written by itself:
+    a PARTIAL manual snapshot with metadata and a shard failure, and six SLM nightlies."""
+    clusters: list[dict[str, Any]] = []
+    repositories: list[dict[str, Any]] = []
+    for dialect in DIALECTS:
+        clusters.append(
+            {
+                "name": dialect,
+                "dialect": dialect,
+                "indices": [{"name": "logs", "docs": 10, "size": "10kb", "shards": 2}],
+                "repositories": [{"name": "backups", "path": f"repos/{dialect}"}],
+            }
+        )
+        repositories.append(
+            {
+                "path": f"repos/{dialect}",
+                "snapshots": [
+                    {
+                        "name": "manual-1",
+                        "start": "2026-01-10T08:00:00Z",
+                        "duration": "2m",
+                        "state": "PARTIAL",
+                        "indices": [{"name": "logs", "shards": 2}],
+                        "metadata": {"taken_by": "ops"},
+                        "failures": [{"index": "logs", "shard": 1, "reason": "disk full"}],
+                    },
+                    {
+                        "generate": {
+                            "count": NIGHTLY,
+                            "name": "nightly",
+                            "policy": "nightly",
+                            "every": "1d",
+                            "start": "2026-01-01T01:30:00Z",
+                            "indices": ["logs"],
+                        }
+                    },
+                ],
+            }
+        )
+    clusters.append(
+        {
+            "name": "secure",
+            "dialect": "es-8.15",
+            "credentials": {"username": "elastic", "password": SECRET},
+        }
+    )
+    return Scenario.from_dict(
+        {"seed": 5, "now": "2026-01-15T12:00:00Z", "clusters": clusters,
+         "repositories": repositories}
+    )
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def clusters() -> AsyncIterator[Sandbox]:
+    """Started once for this module: the tests only read from it."""
+    async with Sandbox(client_scenario(), fixed_clock=True) as running:
+        yield running
+
+
+def config_for(sandbox: Sandbox, name: str, **extra: Any) -> ClusterConfig:
+    return ClusterConfig(name=name, urls=[sandbox.clusters[name].url], **extra)
+
+
+def is_paged_by_server(dialect: str) -> bool:
+    return dialect.startswith("es-") and dialect not in ("es-6.8", "es-7.13")
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_every_dialect_is_detected(clusters: Sandbox, dialect: str) -> None:
+    expected = clusters.clusters[dialect].version
+    async with ClusterClient(config_for(clusters, dialect)) as client:
+        info = await client.connect()
+        health = await client.health()
+    opensearch = dialect.startswith("os-")
+    assert info.product is (Product.OPENSEARCH if opensearch else Product.ELASTICSEARCH)
+    assert info.version == expected and info.version.product is info.product
+    assert info.build_flavor == (None if opensearch else "default")
+    assert info.minimum_index_compatibility is not None
+    assert info.label.startswith("OpenSearch " if opensearch else "Elasticsearch ")
+    assert client.capabilities is not None
+    assert client.capabilities.server_pagination is is_paged_by_server(dialect)
+    assert health.status in ("green", "yellow") and health.number_of_nodes
+
+
+async def walk(client: ClusterClient, **options: Any) -> tuple[list[SnapshotSummary], list[Any]]:
+    items: list[SnapshotSummary] = []
+    pages = []
+    after = None
+    while True:
+        page = await client.snapshots_page("backups", after=after, **options)
+        pages.append(page)
+        items.extend(page.items)
+        after = page.next
+        if after is None:
+            return items, pages
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_every_dialect_pages_snapshots_newest_first(clusters: Sandbox, dialect: str) -> None:
+    async with ClusterClient(config_for(clusters, dialect)) as client:
+        items, pages = await walk(client, size=3)
+    names = [item.name for item in items]
+    assert len(names) == len(set(names)) == NIGHTLY + 1
+    starts = [item.start_time_ms for item in items]
+    assert all(start is not None for start in starts)
+    assert starts == sorted(starts, reverse=True)  # type: ignore[type-var]
+    assert names[0] == "manual-1"  # 2026-01-10 is newer than every nightly
+    assert [len(page.items) for page in pages] == [3, 3, 1]
+    assert all(page.server_paged is is_paged_by_server(dialect) for page in pages)
+    product = Product.OPENSEARCH if dialect.startswith("os-") else Product.ELASTICSEARCH
+    for item in items:
+        assert item.repository == "backups"
+        assert item.version is not None and item.version.product is product
+        assert item.indices_count == 1
+    assert pages[0].total in (None, NIGHTLY + 1)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_every_dialect_filters_by_state_and_sorts_by_name(
+    clusters: Sandbox, dialect: str
+) -> None:
+    async with ClusterClient(config_for(clusters, dialect)) as client:
+        partial, _ = await walk(client, size=2, state="PARTIAL")
+        by_name, _ = await walk(client, size=4, sort="name", order="asc")
+    assert [item.name for item in partial] == ["manual-1"]
+    assert [item.name for item in by_name] == sorted(item.name for item in by_name)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_every_dialect_gives_snapshot_detail(clusters: Sandbox, dialect: str) -> None:
+    async with ClusterClient(config_for(clusters, dialect)) as client:
+        detail = await client.snapshot("backups", "manual-1")
+        nightly = (await client.snapshots_page("backups", size=1)).items
+        caps = client.capabilities
+    assert caps is not None
+    assert detail.name == "manual-1" and detail.state is SnapshotState.PARTIAL
+    assert detail.indices == ["logs"]
+    assert detail.duration_ms == 120_000
+    assert [(f.index, f.shard_id) for f in detail.failures] == [("logs", 1)]
+    assert detail.total_shards == 2 and detail.failed_shards == 1
+    if caps.snapshot_metadata:
+        assert detail.metadata == {"taken_by": "ops"}
+    if caps.index_details:
+        assert detail.index_details["logs"].shard_count == 2
+    else:
+        assert detail.index_details == {}
+    assert nightly and nightly[0].name == "manual-1"
+    async with ClusterClient(config_for(clusters, dialect)) as client:
+        nightlies, _ = await walk(client, size=10, state="SUCCESS")
+    if caps.snapshot_metadata:
+        assert {item.slm_policy for item in nightlies} == {"nightly"}
+
+
+async def test_old_cluster_with_many_snapshots_pages_the_cheap_listing(clusters: Sandbox) -> None:
+    """Above the full-fetch limit a 6.8 list comes from verbose=false (names only, so name
+    order stands in for time and the page says so); details are fetched for each page only."""
+    config = config_for(clusters, "es-6.8")
+    async with ClusterClient(config, full_fetch_limit=0) as cheap:
+        cheap_items, pages = await walk(cheap, size=3)
+    async with ClusterClient(config) as full:
+        full_items, full_pages = await walk(full, size=3)
+    assert [(p.server_paged, p.sorted_exactly) for p in pages] == [(False, False)] * 3
+    assert all(p.sorted_exactly for p in full_pages)
+    names = [item.name for item in cheap_items]
+    assert names == sorted(names, reverse=True)
+    by_name = {item.name: item for item in full_items}
+    assert set(names) == set(by_name)
+    for item in cheap_items:  # the page's details came from a verbose fetch
+        assert item.start_time_ms == by_name[item.name].start_time_ms is not None
+        assert item.version == by_name[item.name].version is not None
+
+
+async def test_missing_repository_and_snapshot_are_http_errors(clusters: Sandbox) -> None:
+    async with ClusterClient(config_for(clusters, "es-9.1")) as client:
+        with pytest.raises(HttpError) as repo:
+            await client.snapshots_page("nope")
+        with pytest.raises(HttpError) as snapshot:
+            await client.snapshot("backups", "no-such-snapshot")
+    assert repo.value.status == 404 and repo.value.error_type == "repository_missing_exception"
+    assert snapshot.value.status == 404
+    assert snapshot.value.error_type == "snapshot_missing_exception"
+    assert "\n" not in str(repo.value)
+
+
+@pytest.mark.parametrize("dialect", ["es-6.8", "es-9.1", "os-2.11"])
+async def test_indices_and_created_version(clusters: Sandbox, dialect: str) -> None:
+    async with ClusterClient(config_for(clusters, dialect)) as client:
+        indices = await client.indices()
+        settings = await client.index_settings("logs")
+    logs = next(index for index in indices if index.name == "logs")
+    assert logs.primary_shards == 2 and logs.status == "open" and logs.docs_count == 10
+    created = decode_version_id(settings["index.version.created"])
+    assert clusters.clusters[dialect].version in created
+
+
+async def test_fs_repository_readable_here_opens_offline(clusters: Sandbox) -> None:
+    config = config_for(clusters, "es-7.13")
+    async with ClusterClient(config) as client:
+        (repo,) = await client.repositories()
+        live, _ = await walk(client, size=50)
+    assert repo.name == "backups" and repo.type == "fs"
+    reader = open_local_reader(repo, config)
+    assert reader is not None
+    assert {s.name for s in reader.snapshots()} == {s.name for s in live}
+
+
+async def test_basic_auth(clusters: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESNAP_TEST_SECURE_PASSWORD", SECRET)
+    monkeypatch.setenv("ESNAP_TEST_WRONG_PASSWORD", "not-the-password")
+    good = config_for(clusters, "secure", username="elastic",
+                      password_env="ESNAP_TEST_SECURE_PASSWORD")
+    wrong = config_for(clusters, "secure", username="elastic",
+                       password_env="ESNAP_TEST_WRONG_PASSWORD")
+    async with ClusterClient(good) as client:
+        assert (await client.connect()).version == clusters.clusters["secure"].version
+    failure = await failure_of(wrong)
+    url = clusters.clusters["secure"].url
+    assert failure.kind == "unauthorized"
+    assert str(failure) == (
+        f"401 unauthorized at {url}: check username and password_env ESNAP_TEST_WRONG_PASSWORD"
+    )
+    assert "not-the-password" not in str(failure)
+    anonymous = await failure_of(config_for(clusters, "secure"))
+    assert anonymous.kind == "unauthorized" and "needs credentials" in str(anonymous)
+
+
+async def test_each_broken_endpoint_gets_its_own_state_while_others_work(
+    clusters: Sandbox,
+) -> None:
+    """Acceptance (issue 4): 6.8, 7.13 and OpenSearch list fine next to a stopped cluster, a
+    401 and a web server that is not Elasticsearch; each failure has its own kind."""
+
+    async def html(request: web.Request) -> web.Response:
+        return web.Response(text="<h1>Welcome to nginx!</h1>", content_type="text/html")
+
+    async with web_server(html) as nginx:
+        configs = [
+            config_for(clusters, "es-6.8"),
+            config_for(clusters, "es-7.13"),
+            config_for(clusters, "os-2.11"),
+            cluster("stopped", f"http://127.0.0.1:{unused_port()}"),
+            config_for(clusters, "secure"),
+            cluster("nginx", nginx),
+        ]
+
+        async def state(config: ClusterConfig) -> str:
+            async with ClusterClient(config, retry_backoff=(0.01, 0.02)) as client:
+                try:
+                    await client.connect()
+                    page = await client.snapshots_page("backups", size=2)
+                except ClusterUnavailable as failure:
+                    return failure.kind
+                return f"ok:{len(page.items)}"
+
+        states = await asyncio.gather(*(state(c) for c in configs))
+    assert dict(zip([c.name for c in configs], states, strict=True)) == {
+        "es-6.8": "ok:2",
+        "es-7.13": "ok:2",
+        "os-2.11": "ok:2",
+        "stopped": "refused",
+        "secure": "unauthorized",
+        "nginx": "not-elasticsearch",
+    }

@@ -34,6 +34,7 @@ clusters:
     repositories:
       nightly:
         path: /mnt/backups/nightly
+      weekly: /mnt/backups/weekly
   - name: staging
     urls:
       - http://10.0.0.1:9200
@@ -65,7 +66,10 @@ def test_good_file_gives_every_field(tmp_path: Path) -> None:
     assert prod.ca_certs == "/etc/ssl/es-ca.pem"
     assert prod.protected and not prod.read_only and prod.verify_certs
     assert prod.theme == "production"
-    assert prod.repositories == {"nightly": "/mnt/backups/nightly"}
+    assert prod.repositories == {
+        "nightly": "/mnt/backups/nightly",
+        "weekly": "/mnt/backups/weekly",
+    }
     assert staging.urls == ["http://10.0.0.1:9200", "http://10.0.0.2:9200"]
     assert staging.api_key_env == "STAGING_API_KEY"
     assert staging.verify_certs is False and staging.read_only is True

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import os
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Sequence
@@ -28,7 +29,7 @@ from esnap_tui.cluster import (
 )
 from esnap_tui.config import ConfigError, EsnapConfig, OfflineRepositoryConfig, load_config
 from esnap_tui.models import SnapshotSummary
-from esnap_tui.versions import Version, VersionRange
+from esnap_tui.versions import Product, Version, VersionRange
 
 PAGE_SIZE = 200
 
@@ -100,6 +101,7 @@ async def open_config(args: argparse.Namespace) -> AsyncIterator[EsnapConfig | N
             with tempfile.TemporaryDirectory(prefix="esnap-demo-") as folder:
                 path = Path(folder) / "clusters.yaml"
                 sandbox.write_config(path)
+                os.environ.update(sandbox.secrets())  # the config names these variables
                 yield load_config(path)
         return
     try:
@@ -195,7 +197,7 @@ async def _cluster_row(client: ClusterClient) -> dict[str, Any]:
     try:
         info = await client.connect()
         row.update(
-            product=info.product.value,
+            product="OpenSearch" if info.product is Product.OPENSEARCH else "Elasticsearch",
             version=str(info.version),
             build_flavor=info.build_flavor,
             cluster_name=info.cluster_name,

@@ -130,11 +130,13 @@ class ClusterClient:
         request_timeout: float = 10.0,
         read_retries: int = 2,
         retry_backoff: tuple[float, float] = (0.2, 1.0),
+        full_fetch_limit: int = FULL_FETCH_LIMIT,
     ) -> None:
         self.config = config
         self.request_timeout = request_timeout
         self.read_retries = read_retries
         self.retry_backoff = retry_backoff
+        self.full_fetch_limit = full_fetch_limit
         self.info: ClusterInfo | None = None
         self.capabilities: Capabilities | None = None
         self._transport: AsyncTransport | None = None
@@ -634,7 +636,7 @@ class ClusterClient:
             body = await self._get(path, {"verbose": False})
             raws = parse.snapshot_list(body)
             has_times = all(parse._time_ms(r.get("start_time_in_millis")) for r in raws)
-            if has_times or len(raws) > FULL_FETCH_LIMIT:
+            if has_times or len(raws) > self.full_fetch_limit:
                 items = _summaries(body, repository, caps.product)
                 return _Listing(items, detailed=False)
         body = await self._get(path)
