@@ -41,6 +41,7 @@ from esnap_tui.cluster.models import (
     ClusterHealth,
     ClusterIndex,
     ClusterInfo,
+    ClusterLicense,
     ClusterUnavailable,
     ConnectionRefused,
     ConnectionTimedOut,
@@ -503,6 +504,26 @@ class ClusterClient:
     async def index_settings(self, index: str) -> dict[str, str]:
         body = await self._get(f"/{_quote(index)}/_settings", {"flat_settings": True})
         return parse.flat_settings(body, index)
+
+    async def license(self) -> ClusterLicense | None:
+        """The licence, or None where there is none to read (OpenSearch, an OSS build, no
+        licence installed, or no privilege to see it): callers then treat it as unknown.
+
+        6.x answers on ``_xpack/license``; 7.6-7.17 show an enterprise licence as platinum
+        unless ``accept_enterprise=true``; 8.x always shows it (and deprecates the flag)."""
+        caps = await self._caps()
+        if caps.product is Product.OPENSEARCH:
+            return None
+        version = caps.version
+        path = "/_xpack/license" if version.major < 7 else "/_license"
+        params = {"accept_enterprise": True} if Version(7, 6, 0) <= version < Version(8) else None
+        try:
+            body = await self._get(path, params)
+        except (HttpError, Forbidden) as error:
+            if isinstance(error, Forbidden) or error.status in (400, 404, 405):
+                return None
+            raise
+        return parse.license_info(body)
 
     async def snapshot(self, repository: str, name: str) -> SnapshotDetail:
         caps = await self._caps()

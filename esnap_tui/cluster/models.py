@@ -157,6 +157,23 @@ class ClusterIndex:
     size_in_bytes: int | None
 
 
+@dataclass(frozen=True)
+class ClusterLicense:
+    """``GET _license``: what decides archive-index restores (8.3+ need enterprise or trial).
+
+    ``type`` as Elasticsearch reports it (basic, trial, gold, platinum, enterprise); ``status``
+    is "active", "expired" or "invalid".
+    """
+
+    type: str
+    status: str
+
+    @property
+    def effective(self) -> str:
+        """The type when active, else e.g. "enterprise (expired)" (it unlocks nothing)."""
+        return self.type if self.status == "active" else f"{self.type} ({self.status})"
+
+
 @dataclass
 class SnapshotPage:
     """One page of a snapshot list, newest first by default.

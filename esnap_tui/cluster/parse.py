@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from esnap_tui.cluster.models import ClusterHealth, ClusterIndex, RepositoryInfo
+from esnap_tui.cluster.models import ClusterHealth, ClusterIndex, ClusterLicense, RepositoryInfo
 from esnap_tui.models import (
     FeatureState,
     IndexDetails,
@@ -287,3 +287,14 @@ def error_summary(body: Any) -> tuple[str | None, str | None]:
             reason = _str(causes[0].get("reason"))
         return _str(error.get("type")), reason
     return None, None
+
+
+def license_info(body: Any) -> ClusterLicense | None:
+    """``{"license": {"type": .., "status": ..}}`` -> ``ClusterLicense`` (None if absent)."""
+    licence = body.get("license") if isinstance(body, dict) else None
+    if not isinstance(licence, dict) or not isinstance(licence.get("type"), str):
+        return None
+    status = licence.get("status")
+    return ClusterLicense(
+        type=licence["type"].lower(), status=status.lower() if isinstance(status, str) else "active"
+    )
