@@ -81,7 +81,7 @@ class _Generation:
     generation: int
     summaries: list[SnapshotSummary]
     by_name: dict[str, SnapshotSummary]
-    orders: dict[tuple[str, str], list[tuple[Any, str]]] = field(default_factory=dict)
+    orders: dict[tuple[str, str, str], list[_Entry]] = field(default_factory=dict)
 
 
 @dataclass
@@ -171,7 +171,7 @@ def _empty_repository(path: Path) -> bool:
 
 def _summaries(repo: RegisteredRepository) -> list[SnapshotSummary]:
     view = repository_view(repo)
-    if _empty_repository(view.path):
+    if view.reader is None and _empty_repository(view.path):
         return []
     try:
         return view.generation().summaries
@@ -512,7 +512,14 @@ def _select_snapshots(
     summaries = _summaries(repo)
     by_name = view.current.by_name if view.current is not None else {}
     if not patterns or patterns in (["_all"], ["*"]):
-        return [_Entry(repo.name, s, view) for s in summaries]
+        current = view.current
+        if current is None:
+            return [_Entry(repo.name, s, view) for s in summaries]
+        key = (repo.name, "", "")
+        cached = current.orders.get(key)
+        if cached is None:
+            cached = current.orders[key] = [_Entry(repo.name, s, view) for s in summaries]
+        return list(cached)
     chosen: dict[str, SnapshotSummary] = {}
     for position, part in enumerate(patterns):
         if part == "_current":
@@ -601,6 +608,8 @@ async def get_snapshots(request: web.Request) -> web.Response:
 
     if not verbose:
         entries.sort(key=lambda e: (e.name, e.summary.uuid, e.repository))
+    elif len(repos) == 1 and patterns in ([], ["_all"], ["*"]) and not policies and not states:
+        entries = _sorted_cached(repos[0], entries, sort, order)
     else:
         entries = _sorted(entries, sort, order)
     if from_sort_value is not None:
@@ -672,9 +681,23 @@ def _cursor_key(cursor: tuple[Any, str, str]) -> tuple[Any, str, str]:
 
 
 def _sorted(entries: list[_Entry], sort: str, order: str) -> list[_Entry]:
-    """Entries in (value, name, repository) order; the per-generation order is cached for the
-    common single-repository listing so a 10,000-snapshot page costs one slice."""
+    """Entries in (value, name, repository) order."""
     return sorted(entries, key=lambda e: _key(e, sort), reverse=order == "desc")
+
+
+def _sorted_cached(
+    repo: RegisteredRepository, entries: list[_Entry], sort: str, order: str
+) -> list[_Entry]:
+    """A whole repository in one order, kept per catalogue generation (and repository name):
+    a page of a 10,000-snapshot repository then costs a slice, not a sort."""
+    generation = repository_view(repo).current
+    if generation is None:
+        return _sorted(entries, sort, order)
+    key = (repo.name, sort, order)
+    cached = generation.orders.get(key)
+    if cached is None:
+        cached = generation.orders[key] = _sorted(entries, sort, order)
+    return list(cached)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1298,17 +1321,23 @@ _RECOVERY_PARAMS = {
 }
 
 
-def _recovery_indices(cluster: SimCluster, expression: str | None) -> list[IndexState]:
+def _recovery_indices(
+    cluster: SimCluster, expression: str | None, *, ignore_unavailable: bool = False
+) -> list[IndexState]:
     if expression is None:
         return list(cluster.state.indices.values())
-    return cluster.resolve(expression, include_hidden=True)
+    return cluster.resolve(expression, include_hidden=True, allow_missing=ignore_unavailable)
 
 
 async def get_recovery(request: web.Request) -> web.Response:
     cluster = cluster_of(request)
     params = check_params(request, _RECOVERY_PARAMS)
     recovery.refresh(cluster)
-    indices = _recovery_indices(cluster, request.match_info.get("index"))
+    indices = _recovery_indices(
+        cluster,
+        request.match_info.get("index"),
+        ignore_unavailable=flag(params, "ignore_unavailable", False),
+    )
     body = recovery.recovery_document(
         cluster,
         indices,
