@@ -39,6 +39,7 @@ Schema (every key optional unless said)::
           - {name: backups, path: shared/backups, readonly: false}   # path under the root
         slm: [{id: nightly, repository: backups, name: "<nightly-{now/d}>", schedule: ...}]
         faults: [{path: "/_cat/*", latency_ms: 200}, {path: "/_snapshot/*", status: 500}]
+                 # after: true = delay/drop the answer after the cluster acted on the request
     repositories:                # directories written on disk before the clusters start
       - path: shared/backups     # required; relative to the sandbox root
         dialect: es-8.15         # writing version (default: first cluster registering it)
@@ -593,7 +594,7 @@ class _Parser:
     def fault(self, raw: Any, where: str, parent: Any) -> Fault:
         data = self.mapping(raw, where, parent)
         self.known(data, {"path", "method", "latency_ms", "latency", "status", "error_type",
-                          "type", "reason", "drop", "probability"}, where)
+                          "type", "reason", "drop", "probability", "after"}, where)
         latency = self.convert(data, "latency_ms", where, int, 0)
         if "latency" in data:
             latency = self.convert(data, "latency", where, parse_duration_ms, 0)
@@ -606,6 +607,7 @@ class _Parser:
             reason=str(data.get("reason", "simulated failure")),
             drop=bool(data.get("drop", False)),
             probability=self.convert(data, "probability", where, float, 1.0),
+            after=bool(data.get("after", False)),
         )
 
     # ---- repositories and snapshots

@@ -21,7 +21,7 @@ import importlib
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from aiohttp import web
 
@@ -39,7 +39,7 @@ from esnap_tui.sandbox.httputil import (
     respond,
     time_value,
 )
-from esnap_tui.sandbox.state import IndexState, RegisteredRepository, SimCluster
+from esnap_tui.sandbox.state import IndexState, RecordedRequest, RegisteredRepository, SimCluster
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -219,17 +219,54 @@ def _error_response(request: web.Request, cluster: SimCluster, error: ApiError) 
 @web.middleware
 async def sandbox_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     cluster = cluster_of(request)
-    for fault in cluster.faults_for(request.method, request.path):
+    cluster.requests.append(
+        RecordedRequest(request.method, request.path, request.query_string, cluster.clock.now_ms())
+    )
+    faults = cluster.faults_for(request.method, request.path)
+    for fault in faults:
+        if fault.after:
+            continue
         if fault.latency_ms:
             await asyncio.sleep(fault.latency_ms / 1000)
         if fault.drop:
-            if request.transport is not None:
-                request.transport.abort()
-            raise asyncio.CancelledError
+            _drop(request)
         if fault.status is not None:
             return _error_response(
                 request, cluster, ApiError(fault.status, fault.error_type, fault.reason)
             )
+    response = await _handle(request, handler, cluster)
+    for fault in faults:
+        if not fault.after:
+            continue
+        if fault.latency_ms:
+            await _late(request, fault.latency_ms / 1000)
+        if fault.drop:
+            _drop(request)
+    return response
+
+
+async def _late(request: web.Request, seconds: float) -> None:
+    """Hold the answer back, but stop waiting once the client has hung up (so a sandbox with a
+    long late-answer fault still stops promptly)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while (left := deadline - loop.time()) > 0:
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            return
+        await asyncio.sleep(min(0.05, left))
+
+
+def _drop(request: web.Request) -> NoReturn:
+    """Close the connection without an answer."""
+    if request.transport is not None:
+        request.transport.abort()
+    raise asyncio.CancelledError
+
+
+async def _handle(
+    request: web.Request, handler: Handler, cluster: SimCluster
+) -> web.StreamResponse:
     authenticated = False
     try:
         check_media_types(request, cluster)
@@ -448,6 +485,34 @@ async def cluster_state_metadata(request: web.Request) -> web.Response:
         }
         metadata["index-graveyard"] = {"tombstones": []}
     body = {"cluster_name": cluster.name, "cluster_uuid": cluster.uuid, "metadata": metadata}
+    return respond(request, body)
+
+
+async def cluster_settings(request: web.Request) -> web.Response:
+    """``GET _cluster/settings``: persistent/transient as set; ``include_defaults`` adds the
+    defaults esnap's pre-flight reads (``cluster.max_shards_per_node``)."""
+    cluster = cluster_of(request)
+    allowed = {"flat_settings", "include_defaults", "master_timeout", "timeout", "local"}
+    if cluster.dialect.is_opensearch:
+        allowed.add("cluster_manager_timeout")
+    params = check_params(request, allowed)
+    flat_settings = flag(params, "flat_settings")
+
+    def view(values: dict[str, Any]) -> dict[str, Any]:
+        flat = {k: _setting_string(v) for k, v in _flatten(values).items()}
+        return dict(sorted(flat.items())) if flat_settings else _nest(flat)
+
+    state = cluster.state
+    body: dict[str, Any] = {
+        "persistent": view(state.persistent_settings),
+        "transient": view(state.transient_settings),
+    }
+    if flag(params, "include_defaults"):
+        defaults = {"cluster.max_shards_per_node": str(state.max_shards_per_node)}
+        set_keys = set(_flatten(state.persistent_settings)) | set(
+            _flatten(state.transient_settings)
+        )
+        body["defaults"] = view({k: v for k, v in defaults.items() if k not in set_keys})
     return respond(request, body)
 
 
@@ -1172,6 +1237,7 @@ def build_app(cluster: SimCluster) -> web.Application:
     r.add_route("HEAD", "/", root, )
     r.add_get("/_cluster/health", cluster_health, allow_head=False)
     r.add_get("/_cluster/health/{index}", cluster_health, allow_head=False)
+    r.add_get("/_cluster/settings", cluster_settings, allow_head=False)
     r.add_get("/_cluster/state/metadata", cluster_state_metadata, allow_head=False)
     r.add_get("/_cluster/state/metadata/{index}", cluster_state_metadata, allow_head=False)
     r.add_get("/_cat/indices", cat_indices, allow_head=False)

@@ -55,11 +55,14 @@ import fnmatch
 import os
 import random
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from esnap_tui.sandbox.errors import ApiError, index_not_found
+
+REQUEST_LOG_SIZE = 10_000
 
 # --------------------------------------------------------------------------------------------
 # time and ids
@@ -255,7 +258,9 @@ class Fault:
 
     ``latency_ms`` delays the answer; ``status``/``error_type``/``reason`` answer an error
     instead; ``drop`` closes the connection without an answer; ``probability`` (seeded) applies
-    the fault only to some requests; ``method`` limits it to one HTTP method.
+    the fault only to some requests; ``method`` limits it to one HTTP method. ``after`` applies
+    the latency and the drop *after* the cluster has handled the request: the change happened
+    but the answer is late or lost (a restore that started although the client timed out).
     """
 
     path: str = "*"
@@ -266,11 +271,23 @@ class Fault:
     reason: str = "simulated failure"
     drop: bool = False
     probability: float = 1.0
+    after: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():
             return False
         return fnmatch.fnmatchcase(path, self.path)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the cluster received it (before faults), for tests that must prove what
+    was sent, e.g. that a restore was sent exactly once."""
+
+    method: str
+    path: str
+    query: str
+    at_ms: int
 
 
 @dataclass
@@ -342,6 +359,8 @@ class SimCluster:
         self.faults: list[Fault] = list(faults or [])
         self.fault_random = random.Random(fault_seed if fault_seed is not None else name)
         self.extensions: dict[str, Any] = {}
+        # every request received, oldest first (bounded: the demo runs for hours)
+        self.requests: deque[RecordedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
         # security: empty = open cluster (no security, like a default 6.x/7.x install)
         self.users: dict[str, str] = {}  # username -> password (basic auth)
         self.api_keys: dict[str, str] = {}  # api key id -> api key secret
@@ -521,6 +540,15 @@ class SimCluster:
             total_shards=total,
         )
 
+    # ---- request log
+    def received(self, method: str, path: str) -> list[RecordedRequest]:
+        """Requests received with this method whose path matches the glob ``path``."""
+        return [
+            r
+            for r in self.requests
+            if r.method == method.upper() and fnmatch.fnmatchcase(r.path, path)
+        ]
+
     # ---- faults
     def faults_for(self, method: str, path: str) -> list[Fault]:
         chosen = []
@@ -545,6 +573,7 @@ __all__ = [
     "IndexState",
     "License",
     "NodeState",
+    "RecordedRequest",
     "RegisteredRepository",
     "SimCluster",
     "SlmPolicy",
