@@ -18,6 +18,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -383,7 +384,7 @@ class MainScreen(Screen):
                 continue
             self.rows[summary.name] = summary
             table.add_row(
-                summary.name,
+                Text(summary.name, no_wrap=True, overflow="ellipsis"),
                 format_state(summary.state),
                 format_time(summary.start_time_ms),
                 format_duration(summary.duration_ms),
@@ -391,6 +392,7 @@ class MainScreen(Screen):
                 summary.slm_policy or "—",
                 key=summary.name,
             )
+        table.fit_columns()
         if self._pending_snapshot is not None and self._pending_snapshot in self.rows:
             table.move_cursor(row=table.get_row_index(self._pending_snapshot))
             self._pending_snapshot = None

@@ -7,6 +7,7 @@ loaded row, so the next page is fetched before the user reaches the end.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.message import Message
 from textual.widgets import DataTable, OptionList
 
@@ -54,6 +55,40 @@ class SnapshotTable(DataTable):
         if self.row_count:
             self.move_cursor(row=self.row_count - 1)
         self.post_message(self.NearEnd(self))
+
+    FLEX_COLUMN = "name"
+    FLEX_MIN = 16
+
+    def fit_columns(self) -> None:
+        """Give the snapshot name the width the other columns leave (at least ``FLEX_MIN``).
+
+        Generated SLM names are 40+ characters; left to size themselves they push state and
+        time off an 80-column screen. The full name is in the title bar and the detail.
+        """
+        if self.FLEX_COLUMN not in self.columns or not self.size.width:
+            return
+        pad = 2 * self.cell_padding
+        flex = self.columns[self.FLEX_COLUMN]  # type: ignore[index]
+        others = sum(
+            pad + max(cell_len(str(v)) for v in (c.label, *self.get_column(key)))
+            for key, c in self.columns.items()
+            if key != flex.key
+        )
+        available = self.scrollable_content_region.width - others - pad
+        wanted = max(cell_len(str(v)) for v in (flex.label, *self.get_column(flex.key)))
+        if wanted <= available:
+            width, auto = wanted, True
+        else:
+            width, auto = max(self.FLEX_MIN, available), False
+        if flex.auto_width != auto or flex.width != width:
+            flex.auto_width = auto
+            flex.width = width
+            self._clear_caches()
+            self.refresh(layout=True)
+
+    def on_resize(self) -> None:
+        self.fit_columns()
+
 
     def near_end(self) -> bool:
         """The cursor, or the bottom of the viewport, is within a few rows of the last one."""
