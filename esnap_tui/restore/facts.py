@@ -93,9 +93,13 @@ def _str(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class RestoreInFlight:
+    """A restore with shards still recovering (``_recovery``, type SNAPSHOT)."""
+
     snapshot: str
     repository: str | None = None
     indices: tuple[str, ...] = ()
+    restore_uuid: str | None = None  # source.restoreUUID of its shard recoveries
+    started_ms: int | None = None  # earliest shard start, cluster clock
 
 
 @dataclass(frozen=True)
