@@ -88,6 +88,11 @@ EXTENSIONS = [
     ("9.1.0", "9.1.0", "8.19.0", None, NO),
     ("7.17.0", "7.17.0", "9.1.0", None, NO),  # 7.x into 9.x: treated as failing
     ("7.17.0", "7.10.2", "9.0.0", "enterprise", NO),
+    # a 6.x index inside a 7.x snapshot: 9.x takes it as an archive (decided per index, as
+    # the sandbox and Elasticsearch do; the 7.x snapshot is not refused as a whole)
+    ("7.17.0", "6.8.23", "9.1.0", "enterprise", ARCHIVE),
+    ("7.17.0", "6.8.23", "9.1.0", "basic", NO),
+    ("7.17.0", "6.8.23", "9.1.0", None, UNKNOWN),
     ("6.8.23", "6.8.23", "8.0.0", "enterprise", NO),
     ("6.8.23", "6.8.23", "8.2.3", "enterprise", NO),
     ("6.8.23", "6.8.23", "8.3.0", "enterprise", ARCHIVE),

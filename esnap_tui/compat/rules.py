@@ -268,10 +268,19 @@ def _elasticsearch_snapshot_rule(taken_by: Version, target: TargetCluster) -> Ru
                 f"{reads} (read-only archive indices for 5.x/6.x need 8.3 or later)",
             )
     if tv.major >= 9 and taken_by.major == tv.major - 2:
+        # A 7.x snapshot on 9.x is not refused as a whole: the current docs only forbid older
+        # targets (es-rest-api.md §6.1) and the index table (§6.2) decides per index, the
+        # archive plugin replacing the snapshot-level version check. Its 7.x-created indices
+        # fail (index_rule), but the 5.x/6.x-created ones a 7.x cluster could hold restore as
+        # archive indices, so the best the snapshot allows is a read-only archive. (Found by
+        # tests/test_compat_live.py: refusing the whole snapshot claimed more than we know.)
+        subject = f"the 5.x/6.x-created indices of {taken_by.major}.x snapshots"
+        ruling = _archive_ruling(subject, target)
         return Ruling(
-            Verdict.INCOMPATIBLE,
-            f"{reads}; {taken_by.major}.x indices can only be mounted read-only as searchable "
-            "snapshots, and a plain restore of them is treated as failing",
+            ruling.verdict,
+            f"{ruling.why}; their {taken_by.major}.x-created indices can only be mounted "
+            "read-only as searchable snapshots, and a plain restore of them is treated as failing",
+            ruling.short,
         )
     return Ruling(Verdict.INCOMPATIBLE, reads)
 
