@@ -245,11 +245,15 @@ STATE_SYMBOLS = {
 }
 
 
-def format_state(state: SnapshotState | None) -> str:
-    """Symbol and word, so state reads without colour."""
+_SHORT_STATES = {SnapshotState.IN_PROGRESS: "RUNNING", SnapshotState.INCOMPATIBLE: "INCOMPAT"}
+
+
+def format_state(state: SnapshotState | None, *, short: bool = False) -> str:
+    """Symbol and word, so state reads without colour; ``short`` fits 10 columns."""
     if state is None:
         return "? unknown"
-    return f"{STATE_SYMBOLS.get(state, '?')} {state.value}"
+    word = _SHORT_STATES.get(state, state.value) if short else state.value
+    return f"{STATE_SYMBOLS.get(state, '?')} {word}"
 
 
 def matches_index(pattern: str, index: str) -> bool:
@@ -367,13 +371,13 @@ class ClusterSource(Source):
         detail = f"cluster {getattr(info, 'cluster_name', '') or '?'}"
         try:
             health = await client.health()
-            headline += f" · {health.status}"
+            headline += f" {health.status}"
             nodes = getattr(health, "number_of_nodes", None)
             if nodes is not None:
                 detail += f" · {nodes} node{'s' if nodes != 1 else ''}"
         except Exception as error:
             _, message = describe_error(error)
-            headline += " · health ?"
+            headline += " health?"
             detail += f" · health unavailable: {message}"
         self.state = SourceState(True, headline, detail)
         return self.state

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -59,7 +60,7 @@ class FindIndexScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one("#find-results", VimTable)
         table.add_column("Repository", key="repo")
-        table.add_column("Snapshot", key="name")
+        table.add_column("Snapshot", key="name", width=28)
         table.add_column("State", key="state")
         table.add_column("Started (UTC)", key="start")
         table.add_column("Matching indices", key="indices")
@@ -144,7 +145,8 @@ class FindIndexScreen(Screen):
             self.targets[key] = (source, repo, summary)
             shown = ", ".join(indices[:3]) + (f" +{len(indices) - 3}" if len(indices) > 3 else "")
             table.add_row(
-                where, summary.name, format_state(summary.state),
+                where, Text(summary.name, no_wrap=True, overflow="ellipsis"),
+                format_state(summary.state),
                 format_time(summary.start_time_ms), shown, key=key,
             )
         if result.truncated:

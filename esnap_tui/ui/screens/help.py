@@ -46,7 +46,7 @@ def help_rows(keymap: Mapping[str, str], *, read_only: bool) -> list[tuple[str, 
                 spec.id,
             )
         )
-    rows.extend(("In a pane", keys, what, ident) for keys, what, ident in BUILTIN_KEYS)
+    rows.extend(("Built into lists", keys, what, ident) for keys, what, ident in BUILTIN_KEYS)
     return rows
 
 

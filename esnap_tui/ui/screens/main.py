@@ -130,12 +130,14 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#snapshots", SnapshotTable)
+        # fixed widths: DataTable measures cells lazily, and a column that grows after the
+        # first paint left stale rows on screen; only the name column flexes (fit_columns)
         table.add_column("Snapshot", key="name")
-        table.add_column("State", key="state")
-        table.add_column("Started (UTC)", key="start")
-        table.add_column("Took", key="took")
-        table.add_column("Idx", key="indices")
-        table.add_column("Policy", key="policy")
+        table.add_column("State", key="state", width=10)
+        table.add_column("Started (UTC)", key="start", width=16)
+        table.add_column("Took", key="took", width=6)
+        table.add_column("Idx", key="indices", width=4)
+        table.add_column("Policy", key="policy", width=12)
         self.query_one("#filter", Input).display = False
         self._message("#repos-message", None)
         self._message("#snapshots-message", None)
@@ -385,11 +387,11 @@ class MainScreen(Screen):
             self.rows[summary.name] = summary
             table.add_row(
                 Text(summary.name, no_wrap=True, overflow="ellipsis"),
-                format_state(summary.state),
+                format_state(summary.state, short=True),
                 format_time(summary.start_time_ms),
                 format_duration(summary.duration_ms),
                 "—" if summary.indices_count is None else str(summary.indices_count),
-                summary.slm_policy or "—",
+                Text(summary.slm_policy or "—", no_wrap=True, overflow="ellipsis"),
                 key=summary.name,
             )
         table.fit_columns()
@@ -528,7 +530,9 @@ class MainScreen(Screen):
         return focused.id if focused.id in PANES else None
 
     def _focus_pane(self, name: str) -> None:
-        self.query_one(f"#{name}", Widget).focus()
+        # set_focus is immediate (Widget.focus is deferred): a fast "tab tab" must see the
+        # first move before computing the second
+        self.set_focus(self.query_one(f"#{name}", Widget))
 
     def action_next_pane(self) -> None:
         current = self._focused_pane() or "sources"

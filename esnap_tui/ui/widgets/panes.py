@@ -70,18 +70,13 @@ class SnapshotTable(DataTable):
         pad = 2 * self.cell_padding
         flex = self.columns[self.FLEX_COLUMN]  # type: ignore[index]
         others = sum(
-            pad + max(cell_len(str(v)) for v in (c.label, *self.get_column(key)))
-            for key, c in self.columns.items()
-            if key != flex.key
+            c.get_render_width(self) for key, c in self.columns.items() if key != flex.key
         )
         available = self.scrollable_content_region.width - others - pad
         wanted = max(cell_len(str(v)) for v in (flex.label, *self.get_column(flex.key)))
-        if wanted <= available:
-            width, auto = wanted, True
-        else:
-            width, auto = max(self.FLEX_MIN, available), False
-        if flex.auto_width != auto or flex.width != width:
-            flex.auto_width = auto
+        width = wanted if wanted <= available else max(self.FLEX_MIN, available)
+        if flex.auto_width or flex.width != width:
+            flex.auto_width = False
             flex.width = width
             self._clear_caches()
             self.refresh(layout=True)
