@@ -165,7 +165,9 @@ async def gather_live(
             notes.append(f"the repository files at {path} could not be read ({problem})")
         if facts is None and not notes:
             notes.append(f"the repository files at {path} do not hold snapshot {snapshot!r} yet")
-    elif use_local_files:
+    elif not use_local_files:
+        notes.append("the repository's files were not read (asked not to)")
+    else:
         notes.append(
             "the repository's files are not readable from here, so created versions come from "
             "the source cluster or from bounds (map the repository to a local folder in the "
