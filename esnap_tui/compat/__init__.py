@@ -3,6 +3,8 @@
 Pure code (no I/O, no Textual): versions and the documented rules in, verdicts out. See
 ``rules`` for the matrix and its sources, ``bounds`` for what can be proved when an index's
 created version is unknown, and ``estimate`` for the restore-versus-reindex time estimate.
+``gather`` (not imported here, so the package stays I/O-free) collects the facts from a live
+cluster or a repository folder.
 """
 
 from esnap_tui.compat.bounds import CreatedBounds, prove_bounds
