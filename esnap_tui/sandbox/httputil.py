@@ -148,7 +148,8 @@ def human(request: web.Request) -> bool:
 
 
 def byte_size(value: int) -> str:
-    """ES ``ByteSizeValue.toString``: the largest unit with a value >= 1, up to 1 decimal."""
+    """ES ``ByteSizeValue.toString``: the largest unit with a value >= 1, one decimal
+    truncated (``Strings.format1Decimals``: 1.99gb prints ``1.9gb``)."""
     units = [("pb", 1024**5), ("tb", 1024**4), ("gb", 1024**3), ("mb", 1024**2), ("kb", 1024)]
     for suffix, size in units:
         if value >= size:
@@ -157,7 +158,13 @@ def byte_size(value: int) -> str:
 
 
 def time_value(ms: int) -> str:
-    """ES ``TimeValue.toString`` for milliseconds (``875ms``, ``1.2s``, ``3.5m``, ``2h``)."""
+    """ES ``TimeValue.toString`` for milliseconds: ``0s``, ``250ms``, ``1.2s``, ``1m``,
+    ``1.5h``, ``2d``; one decimal, truncated like ``format1Decimals`` (1999ms is ``1.9s``);
+    a negative duration prints as the bare number (``-1``)."""
+    if ms < 0:
+        return str(ms)
+    if ms == 0:
+        return "0s"
     units = [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
     for suffix, size in units:
         if ms >= size:
@@ -166,8 +173,10 @@ def time_value(ms: int) -> str:
 
 
 def _one_decimal(value: float) -> str:
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    """Java's ``String.valueOf(double)`` cut after the first decimal, ``.0`` dropped."""
+    whole, _, fraction = repr(float(value)).partition(".")
+    digit = fraction[:1]
+    return whole if digit in ("", "0") else f"{whole}.{digit}"
 
 
 def iso_ms(ms: int) -> str:
