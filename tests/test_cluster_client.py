@@ -101,6 +101,7 @@ async def test_nothing_listening_is_refused() -> None:
     failure = await failure_of(cluster("stopped", url), retry_backoff=(0.01, 0.02))
     assert failure.kind == "refused"
     assert str(failure) == f"connection refused at {url}"
+    assert failure.reached_server is False  # a write could safely be sent again
 
 
 async def test_server_that_never_answers_times_out() -> None:
@@ -108,6 +109,7 @@ async def test_server_that_never_answers_times_out() -> None:
         failure = await failure_of(cluster("hung", url), request_timeout=0.2, read_retries=1)
     assert failure.kind == "timeout"
     assert str(failure) == f"timeout: no answer from {url} within 0.2s"
+    assert failure.reached_server is None  # sent, fate unknown: a write must be checked
 
 
 async def test_html_web_server_is_not_elasticsearch() -> None:
@@ -150,6 +152,7 @@ async def test_missing_password_variable_is_named_before_any_request() -> None:
     )
     failure = await failure_of(config)
     assert failure.kind == "credentials"
+    assert failure.reached_server is False
     assert "ESNAP_TEST_UNSET_PASSWORD" in str(failure) and "is not set" in str(failure)
 
 
@@ -208,6 +211,7 @@ async def test_writes_are_not_retried_but_reads_are() -> None:
             await client.request("GET", "/_cluster/health")
     assert calls == ["POST", "GET", "GET", "GET"]
     assert write.value.kind == read.value.kind == "http-error"
+    assert write.value.reached_server is True
     assert str(write.value) == f"HTTP 503 from POST /_snapshot/r/s/_restore at {url}: busy"
 
 

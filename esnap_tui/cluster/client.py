@@ -185,7 +185,7 @@ class ClusterClient:
         except (OSError, ssl.SSLError) as error:
             reason = getattr(error, "strerror", None) or str(error)
             raise TlsFailure(
-                f"cannot load ca_certs {ca}: {reason}", url=self.config.url
+                f"cannot load ca_certs {ca}: {reason}", url=self.config.url, reached_server=False
             ) from None
         if not self.config.verify_certs:
             context.check_hostname = False
@@ -198,7 +198,9 @@ class ClusterClient:
         try:
             credentials = await resolve_credentials(self.config)
         except SecretError as error:
-            raise CredentialsUnavailable(str(error), url=self.config.url) from None
+            raise CredentialsUnavailable(
+                str(error), url=self.config.url, reached_server=False
+            ) from None
         self._set_auth(credentials)
         context = self._ssl_context()
         nodes = []
@@ -320,38 +322,58 @@ class ClusterClient:
 
     def _transport_error(self, error: TransportError) -> ClusterUnavailable:
         where = self.where
+        cause = _cause(error)
+        # aiohttp raises ClientConnectorError (and its DNS/SSL/certificate subclasses) only
+        # while connecting: then the request was never sent.
+        never_sent = isinstance(cause, aiohttp.ClientConnectorError)
         if isinstance(error, ConnectionTimeout):
             return ConnectionTimedOut(
-                f"timeout: no answer from {where} within {self.request_timeout:g}s", url=where
+                f"timeout: no answer from {where} within {self.request_timeout:g}s",
+                url=where,
+                reached_server=False if never_sent else None,
             )
         if isinstance(error, TlsError):
-            cause = _cause(error) or error
-            reason = getattr(cause, "reason", None) or str(cause)
+            reason = getattr(cause, "reason", None) or str(cause or error)
             detail = _one_line(self._scrub(str(reason)))
-            return TlsFailure(f"TLS error at {where}: {detail}", url=where)
+            return TlsFailure(
+                f"TLS error at {where}: {detail}",
+                url=where,
+                reached_server=False if never_sent or isinstance(cause, ssl.SSLError) else None,
+            )
         if isinstance(error, SerializationError):
             return NotElasticsearch(
                 f"{where} answered with a body that is not JSON: not Elasticsearch", url=where
             )
         if isinstance(error, ConnectionError):
-            cause = _cause(error)
             os_error = getattr(cause, "os_error", None)
             dns_error = getattr(aiohttp, "ClientConnectorDNSError", ())
+            sent = False if never_sent else None
             if dns_error and isinstance(cause, dns_error):
                 host = urlsplit(self.config.url).hostname
-                return ConnectionRefused(f"cannot resolve host {host} ({where})", url=where)
+                return ConnectionRefused(
+                    f"cannot resolve host {host} ({where})", url=where, reached_server=False
+                )
             if isinstance(os_error, OSError) and os_error.errno == errno.ECONNREFUSED:
-                return ConnectionRefused(f"connection refused at {where}", url=where)
+                return ConnectionRefused(
+                    f"connection refused at {where}", url=where, reached_server=False
+                )
             if isinstance(cause, aiohttp.ServerDisconnectedError):
                 return ConnectionRefused(
                     f"{where} closed the connection without answering (TLS port with http://?)",
                     url=where,
+                    reached_server=None,
                 )
             detail = _one_line(self._scrub(str(cause or error)))
-            if "refused" in detail.lower():
-                return ConnectionRefused(f"connection refused at {where}", url=where)
-            return ConnectionRefused(f"cannot connect to {where}: {detail}", url=where)
-        return ClusterUnavailable(f"{where}: {_one_line(self._scrub(str(error)))}", url=where)
+            if never_sent and "refused" in detail.lower():
+                return ConnectionRefused(
+                    f"connection refused at {where}", url=where, reached_server=False
+                )
+            return ConnectionRefused(
+                f"cannot connect to {where}: {detail}", url=where, reached_server=sent
+            )
+        return ClusterUnavailable(
+            f"{where}: {_one_line(self._scrub(str(error)))}", url=where, reached_server=None
+        )
 
     def _auth_hint(self) -> str:
         config = self.config

@@ -30,10 +30,17 @@ class ClusterUnavailable(Exception):
 
     kind: str = "http-error"
 
-    def __init__(self, message: str, *, url: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, url: str | None = None, reached_server: bool | None = True
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.url = url
+        # Did the request reach the cluster? False: never left (connect refused, DNS, TLS
+        # handshake, credentials), so a write can safely be sent again; None: unknown (timeout,
+        # dropped connection), so a write may have started and must be checked, never resent;
+        # True: the cluster answered (401/403/HTTP error).
+        self.reached_server = reached_server
 
 
 class ConnectionRefused(ClusterUnavailable):
