@@ -23,8 +23,8 @@ Model (each piece has its real counterpart):
     index was created, as ``GET _recovery`` lists every shard of a real cluster.
 
 ``refresh(cluster)`` brings the cluster's health counters (``initializing_primaries`` /
-``initializing_replicas``) up to the clock; ``install(app, cluster)`` calls it before every
-request so ``_cluster/health`` is always current.
+``initializing_replicas`` / ``unassigned_primaries``) up to the clock; ``install(app, cluster)``
+calls it before every request so ``_cluster/health`` is always current.
 """
 
 from __future__ import annotations
@@ -387,20 +387,23 @@ def refresh(cluster: SimCluster) -> None:
     now = cluster.clock.now_ms()
     live = {(i.name, i.uuid): i for i in cluster.state.indices.values()}
     reg.shards = [r for r in reg.shards if (r.index, r.index_uuid) in live]
-    touched: dict[tuple[str, str], tuple[int, int]] = {}
+    touched: dict[tuple[str, str], tuple[int, int, int]] = {}
     for recovery in reg.shards:
         key = (recovery.index, recovery.index_uuid)
-        primaries, replicas = touched.get(key, (0, 0))
+        primaries, replicas, failed = touched.get(key, (0, 0, 0))
         if recovery.primary:
-            if not recovery.done(now):
-                primaries += 1  # initialising, or failed and unassigned: red either way
+            if recovery.failed(now):
+                failed += 1  # a failed restore shard is unassigned, not initialising
+            elif not recovery.done(now):
+                primaries += 1
         elif now >= recovery.start_ms and not recovery.done(now):
             replicas += 1
-        touched[key] = (primaries, replicas)
-    for key, (primaries, replicas) in touched.items():
+        touched[key] = (primaries, replicas, failed)
+    for key, (primaries, replicas, failed) in touched.items():
         index = live[key]
         index.initializing_primaries = primaries
         index.initializing_replicas = replicas
+        index.unassigned_primaries = failed
 
 
 def install(app: web.Application, cluster: SimCluster) -> None:

@@ -25,8 +25,9 @@ API summary (for route authors)
   * shards and health: ``total_open_shards()``, ``shard_limit()`` (``max_shards_per_node`` x data
     nodes), ``health()`` -> ``HealthSummary``. An index's health comes from its
     ``initializing_primaries`` / ``initializing_replicas`` counters (set them while a restore
-    recovers shards: red while any primary is not yet active) and from replicas that cannot be
-    allocated on the number of data nodes (yellow).
+    recovers shards: red while any primary is not yet active), ``unassigned_primaries`` (a
+    restore shard failure: red, counted unassigned, not initialising) and from replicas that
+    cannot be allocated on the number of data nodes (yellow).
   * global state: ``state.persistent_settings``, ``state.templates``, ``state.index_templates``,
     ``state.component_templates``, ``state.pipelines``, ``state.ilm_policies``.
   * ``state.snapshot_deletions``: list of ``SnapshotDeletion`` in flight (a restore of one of
@@ -144,6 +145,7 @@ class IndexState:
     hidden: bool = False
     data_stream: str | None = None
     initializing_primaries: int = 0  # shards whose primary is not active yet (restore: red)
+    unassigned_primaries: int = 0  # primaries that failed to restore: unassigned (red)
     initializing_replicas: int = 0  # replica copies still recovering (yellow)
     restored_from: dict[str, Any] | None = None  # restore source (repository, snapshot, uuid)
 
@@ -489,7 +491,7 @@ class SimCluster:
     def index_health(self, index: IndexState) -> str:
         if not index.is_open:
             return "green" if self.dialect.supports("closed_index_health") else ""
-        if index.initializing_primaries > 0:
+        if index.initializing_primaries > 0 or index.unassigned_primaries > 0:
             return "red"
         if self._unassigned_replicas(index) > 0 or index.initializing_replicas > 0:
             return "yellow"
@@ -512,11 +514,14 @@ class SimCluster:
             shards = index.primary_shards * (1 + index.replicas)
             total += shards
             init_primaries = min(index.initializing_primaries, index.primary_shards)
+            lost_primaries = min(index.unassigned_primaries, index.primary_shards - init_primaries)
             unassigned_replica = self._unassigned_replicas(index)
             init_replicas = min(index.initializing_replicas, index.primary_shards * index.replicas)
             # replicas of a primary not yet active cannot start either: they wait unassigned
-            waiting_replicas = init_primaries * min(index.replicas, len(self.data_nodes) - 1)
-            primaries_active = index.primary_shards - init_primaries
+            waiting_replicas = (init_primaries + lost_primaries) * min(
+                index.replicas, len(self.data_nodes) - 1
+            )
+            primaries_active = index.primary_shards - init_primaries - lost_primaries
             active_primary += primaries_active
             replicas_active = max(
                 0,
@@ -527,7 +532,8 @@ class SimCluster:
             )
             active += primaries_active + replicas_active
             initializing += init_primaries + init_replicas
-            unassigned += unassigned_replica + max(0, waiting_replicas)
+            unassigned += unassigned_replica + max(0, waiting_replicas) + lost_primaries
+            unassigned_primary += lost_primaries
             status_rank = max(status_rank, ranks[self.index_health(index)])
         status = ["green", "yellow", "red"][status_rank]
         return HealthSummary(

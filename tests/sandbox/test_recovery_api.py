@@ -234,6 +234,47 @@ async def test_wait_for_completion_and_shard_failures(sandbox, http):
     assert (0, True) in shards
 
 
+async def test_health_counts_a_failed_restore_shard_as_unassigned_primary(sandbox, http):
+    cluster = sandbox.clusters["prod"].cluster
+    clock = cluster.clock
+    # 200 MB/s per slot: each 4 MB primary copies in 20 ms after 100 ms of INIT
+    cluster.state.persistent_settings["indices.recovery.max_bytes_per_sec"] = "400mb"
+    cluster.extensions["restore_shard_failures"] = [
+        {"index": "broken-*", "shard": 1, "at": 0.5, "reason": "simulated corruption"}
+    ]
+    status, _ = await call(
+        http,
+        sandbox,
+        "prod",
+        "POST",
+        "/_snapshot/backups/snap-1/_restore",
+        {"indices": "logs", "rename_pattern": "logs", "rename_replacement": "broken-logs"},
+    )
+    assert status == 200
+
+    def counts(doc: dict[str, Any]) -> tuple[Any, ...]:
+        return (
+            doc["status"],
+            doc["active_primary_shards"],
+            doc["active_shards"],
+            doc["initializing_shards"],
+            doc["unassigned_shards"],
+            doc["unassigned_primary_shards"],  # 9.1 has the field (8.16+)
+        )
+
+    clock.advance(50)  # both primaries initialising, their replicas wait unassigned
+    _, health = await call(http, sandbox, "prod", "GET", "/_cluster/health/broken-logs")
+    assert counts(health) == ("red", 0, 0, 2, 2, 0)
+    clock.advance(65)  # shard 1 failed at 110 ms; shard 0 is still copying
+    _, health = await call(http, sandbox, "prod", "GET", "/_cluster/health/broken-logs")
+    assert counts(health) == ("red", 0, 0, 1, 3, 1)
+    clock.advance(10_000)  # shard 0 and its replica done; shard 1 stays unassigned
+    _, health = await call(http, sandbox, "prod", "GET", "/_cluster/health/broken-logs")
+    assert counts(health) == ("red", 1, 2, 0, 2, 1)
+    _, whole = await call(http, sandbox, "prod", "GET", "/_cluster/health")
+    assert (whole["initializing_shards"], whole["unassigned_primary_shards"]) == (0, 1)
+
+
 async def test_official_client_against_9x(sandbox):
     client = AsyncElasticsearch(sandbox.clusters["prod"].url)
     clock = sandbox.clusters["prod"].cluster.clock
