@@ -194,7 +194,7 @@ def _from_reader(reader: RepositoryReader, snapshot: str, origin: str) -> Snapsh
     where the catalogue records it) with no created version, and a note says so.
     """
     from esnap_tui.repository import RepositoryError
-    from esnap_tui.repository.reader import _uuid_from_identifier
+    from esnap_tui.repository.reader import uuid_from_identifier
 
     entry = reader.catalogue.snapshot_named(snapshot)
     if entry is None:
@@ -206,7 +206,7 @@ def _from_reader(reader: RepositoryReader, snapshot: str, origin: str) -> Snapsh
         try:
             indices.append(reader.index(snapshot, held.name))
         except RepositoryError as problem:
-            uuid = _uuid_from_identifier(reader.catalogue.index_identifier(entry, held))
+            uuid = uuid_from_identifier(reader.catalogue.index_identifier(entry, held))
             indices.append(IndexInSnapshot(name=held.name, index_id=held.id, uuid=uuid))
             notes.append(f"index {held.name}: metadata unreadable ({problem})")
     facts = _facts(detail, indices, origin)

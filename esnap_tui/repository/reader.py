@@ -276,7 +276,7 @@ class RepositoryReader:
                 compatibility = decode_version_id(raw_compat).low
             except ValueError:
                 self._warn(f"index '{index.name}': unreadable index.version.compatibility")
-        uuid = settings.get("index.uuid") or _uuid_from_identifier(
+        uuid = settings.get("index.uuid") or uuid_from_identifier(
             self.catalogue.index_identifier(entry, index)
         )
         shards = _int(settings.get("index.number_of_shards"))
@@ -515,8 +515,12 @@ def _aliases(value: Any) -> list[str]:
     return []
 
 
-def _uuid_from_identifier(identifier: str | None) -> str | None:
-    """``<uuid>-<history uuid|_na_>-<s>-<m>-<a>``: uuids may hold '-', so split from the right."""
+def uuid_from_identifier(identifier: str | None) -> str | None:
+    """The index uuid in an index metadata identifier, or None when it cannot be told.
+
+    ``<uuid>-<history uuid|_na_>-<s>-<m>-<a>``: uuids may hold '-', so split from the right.
+    Public because callers holding only the catalogue (compat's gather) need it too.
+    """
     if not identifier:
         return None
     parts = identifier.rsplit("-", 3)
@@ -526,6 +530,9 @@ def _uuid_from_identifier(identifier: str | None) -> str | None:
     if head.endswith("-_na_"):
         return head[: -len("-_na_")]
     return head[:22] if len(head) == 45 else None
+
+
+_uuid_from_identifier = uuid_from_identifier  # the old private name, kept for callers
 
 
 def _backing_indices(metadata: dict[str, Any]) -> dict[str, str]:
