@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
@@ -230,11 +230,17 @@ class VersionRange:
 
     ``inferred`` is True when the id itself was not in the table and the bounds come from its
     neighbours; such a range is never ``exact``, even when both bounds are the same release.
+
+    ``index_version_id`` keeps the raw 8.11+ ``IndexVersion`` id the range was decoded from
+    (None for legacy and OpenSearch ids, and for ranges built by hand). Elasticsearch decides
+    by comparing ids, not releases: 9033000 is readable by every release that writes 9033000
+    or more, although its range 9.1.0-9.1.8 reaches past 9.1.5. It takes no part in equality.
     """
 
     low: Version
     high: Version | None
     inferred: bool = False
+    index_version_id: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.high is not None:
@@ -358,6 +364,11 @@ class IndexVersionTable:
             low = high
         return VersionRange(low, high, inferred=True)
 
+    def writes_exactly(self, version: Version) -> bool:
+        """Whether the table lists this very release (so :meth:`id_for` is its id, not the
+        newest id of its line, which a revision past the table writes *at least*)."""
+        return version.release() in self._id_by_release
+
     def id_for(self, version: Version) -> int | None:
         """The id this release writes; for a revision past the table, its line's newest id."""
         release = version.release()
@@ -407,7 +418,7 @@ def _decode_int(value: int) -> VersionRange:
         return VersionRange.exactly(Version.from_legacy_id(value))
     if value > _MAX_LEGACY_ID:
         raise ValueError(f"not a version id: {value} (too large for Elasticsearch or OpenSearch)")
-    return index_version_table().releases_for(value)
+    return replace(index_version_table().releases_for(value), index_version_id=value)
 
 
 def index_version_id_for(version: Version) -> int:

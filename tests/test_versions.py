@@ -378,3 +378,36 @@ def test_inference_on_a_small_table() -> None:
     assert str(table.releases_for(8500004)) == "8.11.2 or newer"
     assert table.id_for(v("8.11.7")) == 8500003
     assert table.id_for(v("8.12.0")) is None
+
+
+# -- the raw IndexVersion id travels with its range ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        (9033000, 9033000),  # known id, several releases
+        ("9033001", 9033001),  # text form, as index settings carry it
+        (8500003, 8500003),
+        (9033500, 9033500),  # unknown id: an inferred range still remembers it
+        (7100299, None),  # legacy ids are releases; nothing extra to keep
+        (136327827, None),  # OpenSearch
+    ],
+)
+def test_decoded_ranges_keep_the_index_version_id(raw: int | str, kept: int | None) -> None:
+    assert decode_version_id(raw).index_version_id == kept
+
+
+def test_the_kept_id_takes_no_part_in_equality() -> None:
+    decoded = decode_version_id(9033000)
+    by_hand = VersionRange(v("9.1.0"), v("9.1.8"))
+    assert decoded == by_hand and hash(decoded) == hash(by_hand)
+    assert by_hand.index_version_id is None
+    assert str(decoded) == "9.1.0-9.1.8"
+
+
+def test_writes_exactly_tells_listed_releases_from_revisions_past_the_table() -> None:
+    table = IndexVersionTable.from_lines("9.1.9,9033001\n9.1.10,9033001\n")
+    assert table.writes_exactly(v("9.1.10"))
+    assert table.id_for(v("9.1.12")) == 9033001  # at least: 9.1.12 may write a newer id
+    assert not table.writes_exactly(v("9.1.12"))
