@@ -121,6 +121,15 @@ def _cluster(spec: ClusterSpec, root: Path, clock: Clock, ids: IdGenerator, now_
     cluster.state.max_shards_per_node = spec.max_shards_per_node
     cluster.state.license = _license(spec.license, now_ms, scenario, spec)
     cluster.faults[:] = spec.faults
+    # read by recovery.py (throughput, failing shards) and snapshots.py (slow deletes)
+    if spec.recovery:
+        cluster.extensions["recovery"] = dict(spec.recovery)
+    if spec.restore_shard_failures:
+        cluster.extensions["restore_shard_failures"] = [
+            dict(item) for item in spec.restore_shard_failures
+        ]
+    if spec.snapshot_delete_ms:
+        cluster.extensions["snapshot_delete_ms"] = spec.snapshot_delete_ms
     if spec.password is not None and spec.username:
         cluster.users[spec.username] = spec.password
     cluster.api_keys.update(spec.api_keys)

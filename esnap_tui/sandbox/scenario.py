@@ -40,6 +40,14 @@ Schema (every key optional unless said)::
         slm: [{id: nightly, repository: backups, name: "<nightly-{now/d}>", schedule: ...}]
         faults: [{path: "/_cat/*", latency_ms: 200}, {path: "/_snapshot/*", status: 500}]
                  # after: true = delay/drop the answer after the cluster acted on the request
+        recovery:                # restore speed when the cluster has no such setting of its own
+          max_bytes_per_sec: 40mb              # per node (indices.recovery.max_bytes_per_sec)
+          node_concurrent_recoveries: 2        # slots per node sharing that bandwidth
+        restore_shard_failures:  # restored shards that fail partway through copying their files
+          - {index: "broken-*", shard: 1, at: 0.5, reason: "simulated corruption"}
+                 # index: name or glob (required); shard: omit for every shard;
+                 # at: fraction of the copy done when it fails (0-1, default 0.5)
+        snapshot_delete_ms: 30000  # a snapshot delete stays in flight this long (or "30s")
     repositories:                # directories written on disk before the clusters start
       - path: shared/backups     # required; relative to the sandbox root
         dialect: es-8.15         # writing version (default: first cluster registering it)
@@ -173,6 +181,35 @@ def parse_time_ms(value: Any, now_ms: int) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def _strict_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise ValueError(f"not a whole number: {value!r}")
+
+
+def _fraction(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"not a number: {value!r} (a fraction from 0 to 1, e.g. 0.5)")
+    if not 0 <= value <= 1:
+        raise ValueError(f"must be from 0 to 1, got {value!r}")
+    return float(value)
+
+
+def _delay_ms(value: Any) -> int:
+    """Milliseconds as a whole number, or a duration with a unit (``30s``)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        milliseconds = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        milliseconds = int(value)
+    else:
+        milliseconds = parse_duration_ms(str(value))
+    if milliseconds < 0:
+        raise ValueError(f"must not be negative, got {value!r}")
+    return milliseconds
+
+
 def parse_created(value: Any, default: int) -> int:
     """A created version as a release (``7.17.0``, ``opensearch-2.11.0``) or an id."""
     from esnap_tui.versions import Product, Version, index_version_id_for
@@ -259,6 +296,10 @@ class ClusterSpec:
     slm: list[dict[str, Any]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     fault_seed: int | None = None
+    # cluster.extensions read by recovery.py / snapshots.py
+    recovery: dict[str, int] = field(default_factory=dict)
+    restore_shard_failures: list[dict[str, Any]] = field(default_factory=list)
+    snapshot_delete_ms: int = 0
 
 
 @dataclass
@@ -423,7 +464,8 @@ class _Parser:
     _CLUSTER_KEYS = frozenset({
         "name", "dialect", "cluster_name", "nodes", "disk", "license", "credentials", "api_keys",
         "protected", "read_only", "max_shards_per_node", "features", "indices", "data_streams",
-        "repositories", "slm", "faults", "fault_seed", "description",
+        "repositories", "slm", "faults", "fault_seed", "description", "recovery",
+        "restore_shard_failures", "snapshot_delete_ms",
     })
 
     def cluster(self, raw: Any, where: str, parent: Any) -> ClusterSpec:
@@ -521,7 +563,45 @@ class _Parser:
         for i, item in enumerate(self.listing(data.get("faults"), f"{where}.faults", data,
                                               "faults")):
             spec.faults.append(self.fault(item, f"{where}.faults[{i}]", data))
+        if data.get("recovery") is not None:
+            spec.recovery = self.recovery(data["recovery"], f"{where}.recovery", data)
+        for i, item in enumerate(self.listing(data.get("restore_shard_failures"),
+                                              f"{where}.restore_shard_failures", data,
+                                              "restore_shard_failures")):
+            spec.restore_shard_failures.append(
+                self.shard_failure(item, f"{where}.restore_shard_failures[{i}]", data))
+        spec.snapshot_delete_ms = self.convert(data, "snapshot_delete_ms", where, _delay_ms, 0)
         return spec
+
+    def recovery(self, raw: Any, where: str, parent: Any) -> dict[str, int]:
+        data = self.mapping(raw, where, parent, "recovery")
+        self.known(data, {"max_bytes_per_sec", "node_concurrent_recoveries"}, where)
+        out: dict[str, int] = {}
+        rate = self.convert(data, "max_bytes_per_sec", where, parse_size)
+        if rate is not None:
+            if rate <= 0:
+                raise self.fail(data, f"{where}.max_bytes_per_sec", "must be more than 0 bytes",
+                                "max_bytes_per_sec")
+            out["max_bytes_per_sec"] = rate
+        slots = self.convert(data, "node_concurrent_recoveries", where, _strict_int)
+        if slots is not None:
+            if slots < 1:
+                raise self.fail(data, f"{where}.node_concurrent_recoveries",
+                                "must be at least 1", "node_concurrent_recoveries")
+            out["node_concurrent_recoveries"] = slots
+        return out
+
+    def shard_failure(self, raw: Any, where: str, parent: Any) -> dict[str, Any]:
+        data = self.mapping(raw, where, parent, "restore_shard_failures")
+        self.known(data, {"index", "shard", "at", "reason"}, where)
+        if not data.get("index"):
+            raise self.fail(data, f"{where}.index", "missing (an index name or glob, e.g. logs-*)")
+        shard = self.convert(data, "shard", where, _strict_int)
+        if shard is not None and shard < 0:
+            raise self.fail(data, f"{where}.shard", "must be 0 or more", "shard")
+        at = self.convert(data, "at", where, _fraction, 0.5)
+        return {"index": str(data["index"]), "shard": shard, "at": at,
+                "reason": str(data.get("reason") or "simulated restore failure")}
 
     _INDEX_KEYS = frozenset({"name", "created", "docs", "size", "shards", "replicas", "state",
                              "aliases", "system", "hidden", "settings", "count", "data_stream"})

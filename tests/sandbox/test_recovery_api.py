@@ -35,6 +35,12 @@ SCENARIO: dict[str, Any] = {
                 },
             ],
             "repositories": [{"name": "backups", "path": "repos/shared"}],
+            # 2 MB/s per node, two recovery slots: each shard copies at 1 MB/s
+            "recovery": {"max_bytes_per_sec": "2mb", "node_concurrent_recoveries": 2},
+            # restores renamed to broken-* lose shard 1 halfway through copying it
+            "restore_shard_failures": [
+                {"index": "broken-*", "shard": 1, "at": 0.5, "reason": "simulated corruption"}
+            ],
         },
         {
             "name": "old",
@@ -66,9 +72,6 @@ SCENARIO: dict[str, Any] = {
 @pytest.fixture
 async def sandbox():
     async with Sandbox(Scenario.from_dict(SCENARIO), fixed_clock=True) as running:
-        cluster = running.clusters["prod"].cluster
-        # 2 MB/s per node, two recovery slots: each shard copies at 1 MB/s
-        cluster.state.persistent_settings["indices.recovery.max_bytes_per_sec"] = "2mb"
         yield running
 
 
@@ -206,10 +209,8 @@ async def test_cat_recovery_columns_by_version(sandbox, http):
 
 async def test_wait_for_completion_and_shard_failures(sandbox, http):
     cluster = sandbox.clusters["prod"].cluster
+    # a cluster setting beats the scenario's throughput, as on a real node
     cluster.state.persistent_settings["indices.recovery.max_bytes_per_sec"] = "400mb"
-    cluster.extensions["restore_shard_failures"] = [
-        {"index": "broken-*", "shard": 1, "at": 0.5, "reason": "simulated corruption"}
-    ]
     status, body = await call(
         http,
         sandbox,
@@ -239,9 +240,6 @@ async def test_health_counts_a_failed_restore_shard_as_unassigned_primary(sandbo
     clock = cluster.clock
     # 200 MB/s per slot: each 4 MB primary copies in 20 ms after 100 ms of INIT
     cluster.state.persistent_settings["indices.recovery.max_bytes_per_sec"] = "400mb"
-    cluster.extensions["restore_shard_failures"] = [
-        {"index": "broken-*", "shard": 1, "at": 0.5, "reason": "simulated corruption"}
-    ]
     status, _ = await call(
         http,
         sandbox,

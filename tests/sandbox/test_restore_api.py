@@ -8,6 +8,7 @@ Elasticsearch 5.6/6.8/7.10) are registered read-only to check version decisions 
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 from pathlib import Path
 from typing import Any
@@ -304,36 +305,38 @@ async def test_shard_limit_wording_by_version(sandbox, http):
     )
 
 
-async def test_restore_while_the_snapshot_is_being_deleted(sandbox, http):
-    cluster = sandbox.clusters["es91"].cluster
-    cluster.extensions["snapshot_delete_ms"] = 30_000
-    uuid = snapshot_uuid(sandbox, "repos/shared", "no-global")
-    deletion = asyncio.create_task(
-        call(http, sandbox, "es91", "DELETE", "/_snapshot/backups/no-global")
-    )
-    while not cluster.state.snapshot_deletions:
-        await asyncio.sleep(0.01)
-    status, body = await restore(
-        http,
-        sandbox,
-        "es91",
-        "backups",
-        "no-global",
-        {"indices": "orders", "rename_pattern": "(.+)", "rename_replacement": "r-$1"},
-    )
-    assert status == 503
-    assert error_of(body) == (
-        "concurrent_snapshot_execution_exception",
-        f"[backups:no-global/{uuid}] cannot restore a snapshot while a snapshot deletion is "
-        "in-progress [SnapshotDeletionsInProgress.Entry[[backups][no-global][STARTED]]]",
-    )
-    cluster.clock.advance(30_000)
-    assert await deletion == (200, {"acknowledged": True})
-    status, body = await restore(http, sandbox, "es91", "backups", "no-global")
-    assert (status, error_of(body)) == (
-        500,
-        ("snapshot_restore_exception", "[backups:no-global] snapshot does not exist"),
-    )
+async def test_restore_while_the_snapshot_is_being_deleted(http):
+    slow = copy.deepcopy(SCENARIO)
+    slow["clusters"][0]["snapshot_delete_ms"] = "30s"  # deletes stay in flight for 30 s
+    async with Sandbox(Scenario.from_dict(slow), fixed_clock=True) as sandbox:
+        cluster = sandbox.clusters["es91"].cluster
+        uuid = snapshot_uuid(sandbox, "repos/shared", "no-global")
+        deletion = asyncio.create_task(
+            call(http, sandbox, "es91", "DELETE", "/_snapshot/backups/no-global")
+        )
+        while not cluster.state.snapshot_deletions:
+            await asyncio.sleep(0.01)
+        status, body = await restore(
+            http,
+            sandbox,
+            "es91",
+            "backups",
+            "no-global",
+            {"indices": "orders", "rename_pattern": "(.+)", "rename_replacement": "r-$1"},
+        )
+        assert status == 503
+        assert error_of(body) == (
+            "concurrent_snapshot_execution_exception",
+            f"[backups:no-global/{uuid}] cannot restore a snapshot while a snapshot deletion is "
+            "in-progress [SnapshotDeletionsInProgress.Entry[[backups][no-global][STARTED]]]",
+        )
+        cluster.clock.advance(30_000)
+        assert await deletion == (200, {"acknowledged": True})
+        status, body = await restore(http, sandbox, "es91", "backups", "no-global")
+        assert (status, error_of(body)) == (
+            500,
+            ("snapshot_restore_exception", "[backups:no-global] snapshot does not exist"),
+        )
 
 
 async def test_unmodifiable_and_unremovable_settings(sandbox, http):

@@ -11,7 +11,14 @@ import pytest
 from esnap_tui.config import load_config
 from esnap_tui.models import SnapshotState
 from esnap_tui.repository.reader import RepositoryReader
-from esnap_tui.sandbox import Sandbox, Scenario, ScenarioError, load_scenario, running_sandbox
+from esnap_tui.sandbox import (
+    Sandbox,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    recovery,
+    running_sandbox,
+)
 from esnap_tui.sandbox.builder import build
 from esnap_tui.sandbox.scenario import parse_duration_ms, parse_size
 
@@ -136,3 +143,112 @@ def test_sync_helper_serves_from_a_background_thread() -> None:
         urllib.request.urlopen(running.clusters["es6"].url + "/") as response,
     ):
         assert json.loads(response.read())["version"]["number"] == "6.8.23"
+
+
+RESTORE_KEYS = """\
+clusters:
+  - name: a
+    dialect: es-9.1
+    recovery:
+      max_bytes_per_sec: 20mb
+      node_concurrent_recoveries: 4
+    restore_shard_failures:
+      - {index: "broken-*", shard: 1, at: 0.25, reason: disk died}
+      - {index: "flaky"}
+    snapshot_delete_ms: 5s
+  - name: b
+    dialect: es-7.17
+"""
+
+
+def test_restore_keys_reach_the_cluster_route_modules(tmp_path: Path) -> None:
+    path = tmp_path / "keys.yaml"
+    path.write_text(RESTORE_KEYS, encoding="utf-8")
+    built = build(load_scenario(path), tmp_path, fixed_clock=True)
+    a, b = built["a"].cluster, built["b"].cluster
+    assert recovery.node_bandwidth(a) == 20 * 1024**2
+    assert recovery.node_slots(a) == 4
+    faults = recovery.failure_faults(a)
+    assert [(f.index, f.shard, f.at, f.reason) for f in faults] == [
+        ("broken-*", 1, 0.25, "disk died"),
+        ("flaky", None, 0.5, "simulated restore failure"),
+    ]
+    assert a.extensions["snapshot_delete_ms"] == 5000
+    # a cluster without the keys keeps Elasticsearch's defaults and no faults
+    assert recovery.node_bandwidth(b) == recovery.DEFAULT_MAX_BYTES_PER_SEC
+    assert recovery.node_slots(b) == recovery.DEFAULT_CONCURRENT
+    assert recovery.failure_faults(b) == []
+    assert "snapshot_delete_ms" not in b.extensions
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "expected"),
+    [
+        ("max_bytes_per_sec: 20mb", "max_bytes_per_sec: fast",
+         ":5: clusters[0].recovery.max_bytes_per_sec: not a size: 'fast'"),
+        ("max_bytes_per_sec: 20mb", "max_bytes_per_sec: 0",
+         ":5: clusters[0].recovery.max_bytes_per_sec: must be more than 0 bytes"),
+        ("node_concurrent_recoveries: 4", "node_concurrent_recoveries: 0",
+         ":6: clusters[0].recovery.node_concurrent_recoveries: must be at least 1"),
+        ("node_concurrent_recoveries: 4", "node_concurrent_recoveries: two",
+         ":6: clusters[0].recovery.node_concurrent_recoveries: not a whole number: 'two'"),
+        ("node_concurrent_recoveries: 4", "slots: 4",
+         ":6: clusters[0].recovery.slots: unknown key (known: max_bytes_per_sec, "
+         "node_concurrent_recoveries)"),
+        ("at: 0.25", "at: 2",
+         ":8: clusters[0].restore_shard_failures[0].at: must be from 0 to 1, got 2"),
+        ("shard: 1", "shard: -1",
+         ":8: clusters[0].restore_shard_failures[0].shard: must be 0 or more"),
+        ('{index: "flaky"}', "{shard: 2}",
+         ":9: clusters[0].restore_shard_failures[1].index: missing"),
+        ('{index: "flaky"}', "{index: x, when: now}",
+         ":9: clusters[0].restore_shard_failures[1].when: unknown key"),
+        ("snapshot_delete_ms: 5s", "snapshot_delete_ms: -5",
+         ":10: clusters[0].snapshot_delete_ms: must not be negative"),
+        ("snapshot_delete_ms: 5s", "snapshot_delete_ms: soon",
+         ":10: clusters[0].snapshot_delete_ms: not a duration: 'soon'"),
+        ("    recovery:\n      max_bytes_per_sec: 20mb\n      node_concurrent_recoveries: 4\n",
+         "    recovery: fast\n\n\n", ":4: clusters[0].recovery: must be a mapping"),
+    ],
+)
+def test_restore_keys_are_validated_with_file_line_and_field(
+    tmp_path: Path, replace: str, by: str, expected: str
+) -> None:
+    assert replace in RESTORE_KEYS
+    path = tmp_path / "keys.yaml"
+    path.write_text(RESTORE_KEYS.replace(replace, by), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert str(caught.value).startswith(f"{path}{expected}")
+
+
+async def test_demo_restore_of_a_few_hundred_mb_takes_tens_of_seconds() -> None:
+    """The demo runs on a real clock: a 200 MB restore must last long enough to watch."""
+    import aiohttp
+
+    async with Sandbox(load_scenario("demo"), fixed_clock=True) as running:
+        search7 = running.clusters["search7"]
+        clock = search7.cluster.clock
+        async with aiohttp.ClientSession() as http:
+            async with http.get(search7.url + "/_snapshot/search7-backups/_all") as response:
+                snapshots = (await response.json())["snapshots"]
+            newest = [s["snapshot"] for s in snapshots if s["state"] == "SUCCESS"][-1]
+            async with http.post(
+                f"{search7.url}/_snapshot/search7-backups/{newest}/_restore",
+                json={"indices": "suggestions", "rename_pattern": "(.+)",
+                      "rename_replacement": "restored-$1"},
+            ) as response:
+                assert response.status == 200
+
+            async def primary() -> dict:
+                async with http.get(search7.url + "/restored-suggestions/_recovery") as response:
+                    shards = (await response.json())["restored-suggestions"]["shards"]
+                return next(s for s in shards if s["primary"])
+
+            clock.advance(10_000)
+            halfway = await primary()
+            assert halfway["stage"] == "INDEX"
+            assert halfway["index"]["size"]["total_in_bytes"] == 200 * 1024**2
+            assert 0.3 < halfway["index"]["size"]["recovered_in_bytes"] / (200 * 1024**2) < 0.7
+            clock.advance(30_000)
+            assert (await primary())["stage"] == "DONE"
