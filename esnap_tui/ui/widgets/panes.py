@@ -72,7 +72,10 @@ class SnapshotTable(DataTable):
         others = sum(
             c.get_render_width(self) for key, c in self.columns.items() if key != flex.key
         )
-        available = self.scrollable_content_region.width - others - pad
+        # always leave room for the vertical scrollbar, whether it is shown yet or not, so
+        # the width does not depend on when DataTable gets round to measuring new rows
+        room = self.content_region.width - self.styles.scrollbar_size_vertical
+        available = room - others - pad
         wanted = max(cell_len(str(v)) for v in (flex.label, *self.get_column(flex.key)))
         width = wanted if wanted <= available else max(self.FLEX_MIN, available)
         if flex.auto_width or flex.width != width:
