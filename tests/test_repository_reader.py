@@ -476,3 +476,91 @@ def test_shard_generations_give_the_shard_count_cheaply(tmp_path: Path) -> None:
     catalogue = RepositoryReader(_catalogue(tmp_path, body)).catalogue
     # numeric generations are "unreliable" in Elasticsearch and read as unknown
     assert catalogue.indices["i"].shard_generations == ["a", None, None]
+
+
+# -- shard snapshots and exact version ids ----------------------------------------------------
+
+
+def test_shard_snapshot_of_a_real_7_10_repository(real_repositories: Path) -> None:
+    store = CountingStore(LocalDirectoryStore(real_repositories / "ES_7_10_Single"))
+    reader = RepositoryReader(store)
+    shard = reader.shard_snapshot("global_state_snapshot", "posts_2023_02_25", 0)
+    assert shard is not None
+    assert (shard.snapshot, shard.index, shard.shard) == (
+        "global_state_snapshot", "posts_2023_02_25", 0,
+    )
+    assert (shard.number_of_files, shard.total_size) == (4, 4634)
+    assert (shard.start_time_ms, shard.time_ms) == (1711120727620, 205)
+    assert sum(f.length for f in shard.files) == shard.total_size
+    first, second = shard.files[:2]
+    assert (first.physical_name, first.length, first.written_by) == ("_0.cfe", 479, "8.7.0")
+    assert first.name.startswith("__") and first.checksum == "5hfsxq"
+    assert second.name.startswith("v__")  # a virtual blob: its bytes live in the shard metadata
+    assert reader.shard_files("global_state_snapshot", "posts_2023_02_25", 0) == list(shard.files)
+    # read once, then cached
+    reader.shard_snapshot("global_state_snapshot", "posts_2023_02_25", 0)
+    assert store.reads_matching(lambda p: p.startswith("indices/") and "/0/snap-" in p) == 1
+
+
+@pytest.mark.parametrize(
+    ("fixture", "snapshot", "version_id"),
+    [
+        ("ES_5_6_Updates_Deletes", "rfs_snapshot", 5061699),
+        ("ES_6_8_Single", "global_state_snapshot", 6082499),
+        ("ES_7_10_Double", "global_state_snapshot", 7100299),
+    ],
+)
+def test_snapshot_version_id_is_the_exact_id_of_the_blob(
+    real_repositories: Path, fixture: str, snapshot: str, version_id: int
+) -> None:
+    reader = RepositoryReader(real_repositories / fixture)
+    assert reader.snapshot_version_id(snapshot) == version_id
+    assert reader.snapshot_info(snapshot)["version_id"] == version_id
+    detail = reader.snapshot(snapshot)
+    assert detail.version is not None and detail.version.low.legacy_id == version_id
+
+
+def test_missing_shard_blob_is_none_and_unknown_index_is_an_error(
+    real_repositories: Path,
+) -> None:
+    reader = RepositoryReader(real_repositories / "ES_7_10_Single")
+    assert reader.shard_snapshot("global_state_snapshot", "posts_2023_02_25", 7) is None
+    assert reader.shard_files("global_state_snapshot", "posts_2023_02_25", 7) is None
+    with pytest.raises(IndexNotFoundError, match="no index named 'nope'"):
+        reader.shard_snapshot("global_state_snapshot", "nope", 0)
+    with pytest.raises(SnapshotNotFoundError):
+        reader.shard_files("nope", "posts_2023_02_25", 0)
+
+
+def test_corrupt_shard_blob_is_named(real_repositories: Path, tmp_path: Path) -> None:
+    repo = _copy(real_repositories, "ES_5_6_Updates_Deletes", tmp_path)
+    reader = RepositoryReader(repo)
+    index_id = reader.index("rfs_snapshot", "test_updates_deletes").index_id
+    blob = repo / "indices" / str(index_id) / "0" / "snap-FGgvQ_1CTymrGgoBFrwNTg.dat"
+    data = bytearray(blob.read_bytes())
+    data[40] ^= 0xFF
+    blob.write_bytes(bytes(data))
+    with pytest.raises(CorruptBlobError) as caught:
+        reader.shard_snapshot("rfs_snapshot", "test_updates_deletes", 0)
+    assert str(caught.value).startswith(str(blob))
+
+
+def test_written_shard_files_and_9_x_version_id(tmp_path: Path) -> None:
+    from esnap_tui.repository import IndexToWrite, RepositoryWriter, SnapshotToWrite
+    from esnap_tui.versions import index_version_id_for
+
+    version = Version(9, 1, 0)
+    index = IndexToWrite("logs", "logs-uuid", index_version_id_for(version), primary_shards=2,
+                         size_in_bytes=10_000)
+    RepositoryWriter(tmp_path / "with", "9.1").add_snapshot(
+        SnapshotToWrite("s", "snap-uuid", version, indices=[index])
+    )
+    reader = RepositoryReader(tmp_path / "with")
+    files = reader.shard_files("s", "logs", 0)
+    assert files is not None
+    assert [(f.physical_name, f.length) for f in files] == [("segments_2", 512), ("_0.cfs", 4488)]
+    assert reader.snapshot_version_id("s") == index_version_id_for(version)
+    RepositoryWriter(tmp_path / "without", "9.1", shard_blobs=False).add_snapshot(
+        SnapshotToWrite("s", "snap-uuid", version, indices=[index])
+    )
+    assert RepositoryReader(tmp_path / "without").shard_files("s", "logs", 1) is None

@@ -22,6 +22,8 @@ from esnap_tui.repository.reader import (
     IndexNotFoundError,
     PreV5RepositoryError,
     RepositoryReader,
+    ShardFile,
+    ShardSnapshot,
     SnapshotNotFoundError,
     find_generation,
 )
@@ -54,6 +56,8 @@ __all__ = [
     "RepositoryError",
     "RepositoryReader",
     "RepositoryWriter",
+    "ShardFile",
+    "ShardSnapshot",
     "SnapshotNotFoundError",
     "SnapshotToWrite",
     "UnsupportedCompressionError",

@@ -1,9 +1,10 @@
 """Read a snapshot repository straight from storage, with no cluster.
 
 Listing snapshots touches one blob (the newest ``index-N``). Snapshot info
-(``snap-<uuid>.dat``), index metadata (``indices/<id>/meta-<blob>.dat``) and global metadata
-(``meta-<uuid>.dat``) are read only when asked for and cached: blobs are immutable once
-written and index-metadata blobs are shared between snapshots, so each is read at most once.
+(``snap-<uuid>.dat``), index metadata (``indices/<id>/meta-<blob>.dat``), global metadata
+(``meta-<uuid>.dat``) and shard snapshots (``indices/<id>/<shard>/snap-<uuid>.dat``) are read
+only when asked for and cached: blobs are immutable once written and index-metadata blobs are
+shared between snapshots, so each is read at most once.
 """
 
 from __future__ import annotations
@@ -44,6 +45,31 @@ _BACKING_SUFFIX = re.compile(r"^(?:\d{4}\.\d{2}\.\d{2}-)?\d{6,}$")
 
 
 @dataclass(frozen=True)
+class ShardFile:
+    """One Lucene file of a shard snapshot, as ``BlobStoreIndexShardSnapshot`` lists it."""
+
+    name: str  # blob name in the shard directory ("__<id>", or "v__<id>" for virtual blobs)
+    physical_name: str  # the Lucene file name ("_0.cfs", "segments_2"); the blob name if absent
+    length: int
+    checksum: str | None = None
+    written_by: str | None = None  # Lucene version
+
+
+@dataclass(frozen=True)
+class ShardSnapshot:
+    """A shard's own record of one snapshot (``indices/<id>/<shard>/snap-<uuid>.dat``)."""
+
+    snapshot: str
+    index: str
+    shard: int
+    start_time_ms: int | None
+    time_ms: int | None  # how long the shard took to snapshot
+    number_of_files: int | None
+    total_size: int | None
+    files: tuple[ShardFile, ...]
+
+
+@dataclass(frozen=True)
 class _Streams:
     names: tuple[str, ...]  # the snapshot's data_streams list
     backing: dict[str, str]  # index -> stream, from global metadata
@@ -69,6 +95,8 @@ class RepositoryReader:
         self.name = name or _default_name(source, self.store)
         self.warnings: list[str] = []
         self._details: dict[str, SnapshotDetail] = {}  # snapshot uuid -> detail
+        self._infos: dict[str, dict[str, Any]] = {}  # snapshot uuid -> raw SnapshotInfo
+        self._shards: dict[str, ShardSnapshot | None] = {}  # shard blob path -> parsed / absent
         self._blobs: dict[str, Any] = {}  # blob path -> decoded body (immutable blobs)
         self._data_streams: dict[str, _Streams] = {}  # snapshot uuid -> its data streams
         self.generation, self.catalogue = self._load(self._find_generation())
@@ -158,14 +186,36 @@ class RepositoryReader:
         cached = self._details.get(entry.uuid)
         if cached is not None:
             return cached
+        detail = self._detail(entry, self._info(entry))
+        self._details[entry.uuid] = detail
+        return detail
+
+    def snapshot_info(self, name: str) -> dict[str, Any]:
+        """The raw SnapshotInfo object of ``snap-<uuid>.dat``, as the writing version put it
+        (for callers that must echo fields verbatim; treat it as read-only)."""
+        return self._info(self._entry(name))
+
+    def snapshot_version_id(self, name: str) -> int | None:
+        """The exact ``version_id`` the snapshot's blob records (a legacy id, an IndexVersion id
+        from 8.11, or an OpenSearch id); ``None`` when absent or unreadable."""
+        raw = self._info(self._entry(name)).get("version_id")
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.isdigit():
+            return int(raw)
+        return None
+
+    def _info(self, entry: CatalogueSnapshot) -> dict[str, Any]:
+        cached = self._infos.get(entry.uuid)
+        if cached is not None:
+            return cached
         blob = f"snap-{entry.uuid}.dat"
-        raw = self._decode(blob, "snapshot", f"snapshot '{name}'")
+        raw = self._decode(blob, "snapshot", f"snapshot '{entry.name}'")
         info = raw.get("snapshot", raw) if isinstance(raw, dict) else None
         if not isinstance(info, dict):
             raise RepositoryError(self.store.describe(blob), "snapshot info is not an object")
-        detail = self._detail(entry, info)
-        self._details[entry.uuid] = detail
-        return detail
+        self._infos[entry.uuid] = info
+        return info
 
     def _entry(self, name: str) -> CatalogueSnapshot:
         entry = self.catalogue.snapshot_named(name)
@@ -297,6 +347,45 @@ class RepositoryReader:
             system=body.get("system") is True,
             settings=settings,
         )
+
+    # -- shards ----------------------------------------------------------------------------
+
+    def shard_snapshot(self, snapshot: str, index: str, shard: int) -> ShardSnapshot | None:
+        """One shard's ``indices/<id>/<shard>/snap-<uuid>.dat``, or ``None`` when the
+        repository holds no such blob (the catalogue alone does not promise one).
+
+        Raises ``IndexNotFoundError`` when the snapshot holds no such index and
+        ``RepositoryError`` when the blob exists but cannot be read.
+        """
+        entry = self._entry(snapshot)
+        found = self.catalogue.indices.get(index)
+        if found is None or entry.uuid not in found.snapshots:
+            raise IndexNotFoundError(
+                self.store.describe(f"index-{self.generation}"),
+                f"snapshot '{snapshot}' holds no index named '{index}'",
+            )
+        blob = f"indices/{found.id}/{shard}/snap-{entry.uuid}.dat"
+        if blob in self._shards:
+            return self._shards[blob]
+        try:
+            data = self.store.read(blob)
+        except MissingBlobError:
+            parsed = None
+        else:
+            raw = decode_blob(data, "snapshot", path=self.store.describe(blob))
+            if not isinstance(raw, dict):
+                raise RepositoryError(self.store.describe(blob), "shard snapshot is not an object")
+            parsed = _shard_snapshot(entry.name, index, shard, raw)
+        self._shards[blob] = parsed
+        if len(self._shards) > BLOB_CACHE_SIZE:
+            del self._shards[next(iter(self._shards))]  # oldest first
+        return parsed
+
+    def shard_files(self, snapshot: str, index: str, shard: int) -> list[ShardFile] | None:
+        """The files of one shard in this snapshot, in the order they are copied on restore;
+        ``None`` when the repository holds no shard blob for it."""
+        found = self.shard_snapshot(snapshot, index, shard)
+        return None if found is None else list(found.files)
 
     def _data_stream_map(self, entry: CatalogueSnapshot) -> _Streams:
         """The snapshot's data streams and, from its global metadata, their backing indices."""
@@ -450,6 +539,35 @@ def _bool(value: Any) -> bool | None:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _shard_snapshot(snapshot: str, index: str, shard: int, raw: dict[str, Any]) -> ShardSnapshot:
+    files = []
+    for item in _list(raw.get("files")):
+        if not isinstance(item, dict):
+            continue
+        name = str(item.get("name") or "")
+        checksum = item.get("checksum")
+        written_by = item.get("written_by")
+        files.append(
+            ShardFile(
+                name=name,
+                physical_name=str(item.get("physical_name") or name),
+                length=_int(item.get("length")) or 0,
+                checksum=str(checksum) if checksum is not None else None,
+                written_by=str(written_by) if written_by is not None else None,
+            )
+        )
+    return ShardSnapshot(
+        snapshot=snapshot,
+        index=index,
+        shard=shard,
+        start_time_ms=_int(raw.get("start_time")),
+        time_ms=_int(raw.get("time")),
+        number_of_files=_int(raw.get("number_of_files")),
+        total_size=_int(raw.get("total_size")),
+        files=tuple(files),
+    )
 
 
 def _feature_state(value: Any) -> FeatureState:
