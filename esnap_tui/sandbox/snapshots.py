@@ -40,9 +40,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from esnap_tui.models import SnapshotDetail, SnapshotState, SnapshotSummary
-from esnap_tui.repository.envelope import decode_blob
-from esnap_tui.repository.errors import MissingBlobError, RepositoryError
-from esnap_tui.repository.reader import RepositoryReader
+from esnap_tui.repository.errors import RepositoryError
+from esnap_tui.repository.reader import RepositoryReader, ShardSnapshot
 from esnap_tui.repository.writer import (
     DuplicateSnapshotError,
     IndexToWrite,
@@ -91,8 +90,6 @@ class RepositoryView:
     path: Path
     reader: RepositoryReader | None = None
     current: _Generation | None = None
-    raw_infos: dict[str, dict[str, Any]] = field(default_factory=dict)  # snapshot uuid -> info
-    shard_blobs: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
     def _latest_unchanged(self) -> bool:
         """Cheap check: ``index.latest`` names our generation and no newer ``index-N`` exists."""
@@ -122,33 +119,23 @@ class RepositoryView:
             self.current = _Generation(reader.generation, summaries, {s.name: s for s in summaries})
         return self.current
 
-    def info(self, summary: SnapshotSummary) -> dict[str, Any]:
-        """The decoded ``snap-<uuid>.dat`` body (SnapshotInfo as the repository holds it)."""
-        cached = self.raw_infos.get(summary.uuid)
-        if cached is not None:
-            return cached
-        blob = f"snap-{summary.uuid}.dat"
-        try:
-            data = (self.path / blob).read_bytes()
-        except OSError as error:
-            raise MissingBlobError(str(self.path / blob), str(error)) from None
-        raw = decode_blob(data, "snapshot", path=str(self.path / blob))
-        info = raw.get("snapshot", raw) if isinstance(raw, dict) else {}
-        self.raw_infos[summary.uuid] = info
-        return info
+    def _reader(self) -> RepositoryReader:
+        return self.reader if self.reader is not None else self.fresh()
 
-    def shard_blob(self, index_id: str, shard: int, snapshot_uuid: str) -> dict[str, Any] | None:
-        """``indices/<id>/<shard>/snap-<uuid>.dat`` decoded, or None when absent."""
-        key = f"indices/{index_id}/{shard}/snap-{snapshot_uuid}.dat"
-        if key in self.shard_blobs:
-            return self.shard_blobs[key]
+    def info(self, summary: SnapshotSummary) -> dict[str, Any]:
+        """The raw SnapshotInfo of ``snap-<uuid>.dat`` (echoed verbatim; cached by the reader)."""
+        return self._reader().snapshot_info(summary.name)
+
+    def version_id(self, summary: SnapshotSummary) -> int | None:
+        """The exact ``version_id`` the snapshot's blob records, if any."""
+        return self._reader().snapshot_version_id(summary.name)
+
+    def shard(self, snapshot: str, index: str, shard: int) -> ShardSnapshot | None:
+        """A shard's own snapshot blob, or None when absent or unreadable."""
         try:
-            data = (self.path / key).read_bytes()
-            value = decode_blob(data, "snapshot", path=str(self.path / key))
-        except (OSError, RepositoryError):
-            value = None
-        self.shard_blobs[key] = value if isinstance(value, dict) else None
-        return self.shard_blobs[key]
+            return self._reader().shard_snapshot(snapshot, index, shard)
+        except RepositoryError:
+            return None
 
 
 _VIEWS: dict[Path, RepositoryView] = {}
@@ -219,13 +206,9 @@ def snapshot_version_text(cluster: SimCluster, version_id: int) -> str:
         return str(version_id)
 
 
-def _version_id(info: dict[str, Any], summary: SnapshotSummary) -> int | None:
-    raw = info.get("version_id")
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and raw.isdigit():
-        return int(raw)
-    return restore.version_id_of(summary.version)
+def _version_id(entry: _Entry) -> int | None:
+    found = entry.view.version_id(entry.summary)
+    return found if found is not None else restore.version_id_of(entry.summary.version)
 
 
 @dataclass
@@ -315,7 +298,7 @@ def snapshot_info_document(
         doc["state"] = entry.state()
         return doc
     info = entry.info()
-    version_id = _version_id(info, summary)
+    version_id = _version_id(entry)
     if version_id is not None:
         doc["version_id"] = version_id
         doc["version"] = snapshot_version_text(cluster, version_id)
@@ -767,11 +750,11 @@ def snapshot_status_document(
             meta_shards = None
         count = meta_shards or count
         for shard in range(count):
-            blob = entry.view.shard_blob(index.id, shard, entry.summary.uuid) or {}
-            files = _int(blob.get("number_of_files"))
-            size = _int(blob.get("total_size"))
-            shard_start = _int(blob.get("start_time")) or start
-            shard_time = _int(blob.get("time"))
+            blob = entry.view.shard(entry.name, index.name, shard)
+            files = (blob.number_of_files or 0) if blob else 0
+            size = (blob.total_size or 0) if blob else 0
+            shard_start = (blob.start_time_ms if blob else None) or start
+            shard_time = (blob.time_ms or 0) if blob else 0
             failure = failures.get((index.name, shard))
             shard_doc: dict[str, Any] = {
                 "stage": "FAILURE" if failure else "DONE",
@@ -1217,25 +1200,19 @@ def _restore_params(cluster: SimCluster) -> set[str]:
 
 
 def _files_for(
-    view: RepositoryView, plan: restore.IndexPlan, snapshot_uuid: str, detail: SnapshotDetail
+    view: RepositoryView, plan: restore.IndexPlan, detail: SnapshotDetail
 ) -> dict[int, list[recovery.RecoveryFile]]:
     """Each shard's files from its shard-level snapshot blob (sizes from ``index_details``
     when the repository holds no shard blobs)."""
     out: dict[int, list[recovery.RecoveryFile]] = {}
-    index_id = plan.source.index_id
     details = detail.index_details.get(plan.source.name)
     for shard in range(plan.primary_shards):
-        blob = view.shard_blob(index_id, shard, snapshot_uuid) if index_id else None
+        blob = (
+            view.shard(detail.name, plan.source.name, shard) if plan.source.index_id else None
+        )
         files = []
         if blob is not None:
-            for item in blob.get("files") or []:
-                if isinstance(item, dict):
-                    files.append(
-                        recovery.RecoveryFile(
-                            str(item.get("physical_name") or item.get("name")),
-                            _int(item.get("length")),
-                        )
-                    )
+            files = [recovery.RecoveryFile(f.physical_name, f.length) for f in blob.files]
         elif details is not None and details.size_in_bytes:
             share = details.size_in_bytes // max(1, plan.primary_shards)
             files = [recovery.RecoveryFile("segments_2", min(share, 512))]
@@ -1272,11 +1249,14 @@ async def restore_snapshot(request: web.Request) -> web.Response:
         except RepositoryError:
             plan.global_metadata = None
     restore_uuid = cluster.ids.uuid()
-    files = {p.target: _files_for(view, p, detail.uuid, detail) for p in plan.indices}
+    files = {p.target: _files_for(view, p, detail) for p in plan.indices}
     for item in plan.indices:
         item.size_in_bytes = sum(f.length for shard in files[item.target].values() for f in shard)
     created = restore.apply_restore(cluster, plan, restore_uuid)
-    version_id = plan.snapshot_version_id
+    # _recovery shows the snapshot's own version: the exact id its blob records
+    version_id = reader.snapshot_version_id(name)
+    if version_id is None:
+        version_id = plan.snapshot_version_id
     version_text = snapshot_version_text(cluster, version_id) if version_id is not None else ""
     for item, index in zip(plan.indices, created, strict=True):
         recovery.start_restore(
