@@ -86,7 +86,7 @@ EXTENSIONS = [
     ("8.0.0", "8.0.0", "9.0.0", None, OK),
     ("8.15.0", "8.15.0", "8.12.0", None, NO),  # snapshot newer than the cluster
     ("9.1.0", "9.1.0", "8.19.0", None, NO),
-    ("7.17.0", "7.17.0", "9.1.0", None, NO),  # 7.x into 9.x: treated as failing
+    ("7.17.0", "7.17.0", "9.1.0", None, NO),  # 7.x into 9.x without a write block
     ("7.17.0", "7.10.2", "9.0.0", "enterprise", NO),
     # a 6.x index inside a 7.x snapshot: 9.x takes it as an archive (decided per index, as
     # the sandbox and Elasticsearch do; the 7.x snapshot is not refused as a whole)
@@ -119,8 +119,8 @@ TABLE_62 = {
     "5.6.16": [OK, NO, NO, NO, NO, NO, NO, ARCHIVE, ARCHIVE, ARCHIVE],
     "6.5.4": [OK, OK, OK, OK, OK, NO, NO, ARCHIVE, ARCHIVE, ARCHIVE],
     "6.8.23": [OK, NO, NO, OK, OK, NO, NO, ARCHIVE, ARCHIVE, ARCHIVE],
-    # 9.0 with 7.x: the table's ✅ is archive/searchable snapshots only; a plain restore is
-    # treated as failing (es-rest-api.md §6.2, "9.x")
+    # 9.0 with 7.x: the table's ✅ is read-only only (N-2, GH#118443); an index without a
+    # write block cannot be upgraded (es-rest-api.md §6.2, "9.x"); with one, see below
     "7.0.0": [NO, OK, OK, OK, OK, OK, OK, OK, OK, NO],
     "7.2.0": [NO, NO, NO, OK, OK, OK, OK, OK, OK, NO],
     "8.0.0": [NO, NO, NO, NO, NO, OK, OK, OK, OK, OK],
@@ -160,7 +160,9 @@ def test_seven_x_into_nine_says_why() -> None:
     verdict = check_index(index(es("7.10.2")), es("7.10.2"), target(es("9.1.0")))
     assert verdict.verdict is NO
     assert "9.1.0 reads indices created in 8.0 or later" in verdict.reason
-    assert "treated as failing" in verdict.reason
+    assert "only if it carries a write block (index.blocks.write=true)" in verdict.reason
+    assert verdict.advice is not None
+    assert any("index.blocks.write=true" in step for step in verdict.advice.steps)
 
 
 # -- archive indices and the licence ----------------------------------------------------------
@@ -272,7 +274,10 @@ def test_an_open_ended_range() -> None:
 def test_a_snapshot_version_range() -> None:
     taken = decode_version_id(8512000)  # 8.15.x
     assert check_snapshot(taken, target(es("8.16.0"))).verdict is OK
-    assert check_snapshot(taken, target(es("8.15.0"))).verdict is UNKNOWN
+    # the id decides, as in Elasticsearch: 8.15.0 writes 8512000 itself, so nothing is newer
+    assert check_snapshot(taken, target(es("8.15.0"))).verdict is OK
+    assert check_snapshot(VersionRange(es("8.15.0"), es("8.15.5")), target(es("8.15.0"))).verdict \
+        is UNKNOWN  # a range built by hand has no id: releases decide
     assert check_snapshot(taken, target(es("8.14.3"))).verdict is NO
 
 
@@ -408,3 +413,7 @@ def test_rules_do_not_change_between_breakpoints(into: Version, licence: str | N
             piece = starts[position]
             for rule in (index_rule, snapshot_rule):
                 assert rule(version, cluster) == rule(piece, cluster), (version, piece, rule)
+            for block in (True, None):  # the write block 9.x asks of 7.x indices
+                assert index_rule(version, cluster, write_block=block) == index_rule(
+                    piece, cluster, write_block=block
+                ), (version, piece, block)

@@ -10,11 +10,12 @@ with the split spelled out, so the engine never claims more than it knows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from esnap_tui.compat.bounds import CreatedBounds, prove_bounds
 from esnap_tui.compat.estimate import Rates, estimate_migration
 from esnap_tui.compat.fmt import describe_bound, describe_created, product_name
+from esnap_tui.compat.ids import compare_by_id, narrow_bounds
 from esnap_tui.compat.model import (
     Advice,
     CompatReport,
@@ -26,6 +27,7 @@ from esnap_tui.compat.model import (
 )
 from esnap_tui.compat.rules import (
     NEWEST_RELEASE_LINES,
+    WRITE_BLOCK_SETTING,
     Ruling,
     breakpoints,
     index_rule,
@@ -142,8 +144,13 @@ def check_snapshot(snapshot_version: SnapshotVersion, target: TargetCluster) -> 
             None,
             target,
         )
-    outcome = _over_ranges([taken], lambda point: snapshot_rule(point, target), target)
-    return SnapshotVerdict(outcome.verdict, f"{_taken_phrase(taken)}; {outcome.why}", taken, target)
+    by_id = compare_by_id(taken, target, verb="taken")
+    phrase = _taken_phrase(taken)
+    phrase = _with_note(phrase, by_id.note) if by_id.note else phrase
+    if by_id.refused is not None:
+        return SnapshotVerdict(Verdict.INCOMPATIBLE, f"{phrase}; {by_id.refused}", taken, target)
+    outcome = _over_ranges([by_id.created], lambda point: snapshot_rule(point, target), target)
+    return SnapshotVerdict(outcome.verdict, f"{phrase}; {outcome.why}", taken, target)
 
 
 def _taken_phrase(taken: VersionRange) -> str:
@@ -165,10 +172,26 @@ class _Known:
     phrase: str  # the start of the reason
     basis: str | None = None
     bounds: CreatedBounds | None = None
+    write_block: bool | None = None  # index.blocks.write in the snapshot (None: not known)
 
     @property
     def created(self) -> VersionRange | None:
         return self.ranges[0] if len(self.ranges) == 1 else None
+
+
+def _write_block(index: IndexInSnapshot) -> bool | None:
+    """Whether the index carried ``index.blocks.write=true`` when it was snapshotted.
+
+    Only the repository's own metadata says so: a created version read from it means its
+    settings were read, and an absent setting there means no block. A live source index's
+    settings are today's, not the snapshot's, so they do not count.
+    """
+    raw = index.settings.get(WRITE_BLOCK_SETTING)
+    if raw is not None:
+        return str(raw).strip().lower() == "true"
+    if index.created_source is CreatedVersionSource.REPOSITORY:
+        return False
+    return None
 
 
 def _known_created(
@@ -255,6 +278,8 @@ def check_index(
     """
     taken = _as_range(snapshot_version)
     known = _known_created(index, taken, target, source_min_index_compat, source_cluster_settings)
+    if known is not None:
+        known = replace(known, write_block=_write_block(index))
     gate = check_snapshot(taken, target) if taken is not None else None
     outcome = _index_outcome(known, taken, target)
     verdict, reason = outcome.verdict, outcome.why
@@ -284,12 +309,41 @@ def _index_outcome(
             "created version unknown and so is the version that took the snapshot, "
             "so nothing can be proved; it may be incompatible",
         )
-    outcome = _over_ranges(known.ranges, lambda point: index_rule(point, target), target)
-    return _Outcome(outcome.verdict, f"{known.phrase}; {outcome.why}")
+    return _index_rulings(known, taken, target)
+
+
+def _index_rulings(known: _Known, taken: VersionRange | None, target: TargetCluster) -> _Outcome:
+    """The rules over what we know, after the IndexVersion id comparison (see ``ids``)."""
+    phrase = known.phrase
+    ranges = known.ranges
+    if known.source is CreatedVersionSource.BOUNDS:
+        ranges, note = narrow_bounds(ranges, taken, target)
+    else:
+        by_ids = [compare_by_id(created, target, verb="created") for created in ranges]
+        refused = [by_id.refused for by_id in by_ids if by_id.refused is not None]
+        notes = [by_id.note for by_id in by_ids if by_id.note is not None]
+        note = "; ".join(notes) or None
+        if refused and len(refused) == len(by_ids):
+            phrase = _with_note(phrase, note) if note else phrase
+            return _Outcome(Verdict.INCOMPATIBLE, f"{phrase}; {'; '.join(refused)}")
+        ranges = tuple(by_id.created for by_id in by_ids if by_id.refused is None)
+    if note:
+        phrase = _with_note(phrase, note)
+    outcome = _over_ranges(
+        ranges, lambda point: index_rule(point, target, write_block=known.write_block), target
+    )
+    return _Outcome(outcome.verdict, f"{phrase}; {outcome.why}")
+
+
+def _with_note(phrase: str, note: str) -> str:
+    """"created in X" -> "created in X (note)"; "... (exact version unknown)" -> "(...; note)"."""
+    if phrase.endswith(")"):
+        return f"{phrase[:-1]}; {note})"
+    return f"{phrase} ({note})"
 
 
 def _full_verdict(known: _Known, taken: VersionRange | None, target: TargetCluster) -> Verdict:
-    verdict = _over_ranges(known.ranges, lambda point: index_rule(point, target), target).verdict
+    verdict = _index_rulings(known, taken, target).verdict
     if taken is not None:
         verdict = worst(verdict, check_snapshot(taken, target).verdict)
     return verdict
@@ -350,6 +404,18 @@ def _advise(
                 "No release line can be named that restores it as a normal index; "
                 "find its exact created version first."
             )
+    if (
+        verdict in (Verdict.INCOMPATIBLE, Verdict.UNKNOWN)
+        and known is not None
+        and known.write_block is not True
+        and _full_verdict(replace(known, write_block=True), taken, target)
+        is Verdict.READ_ONLY_ARCHIVE
+    ):
+        steps.append(
+            f"Or set {WRITE_BLOCK_SETTING}=true on the index in its source cluster (PUT "
+            f"<index>/_block/write) before taking the snapshot again; {target_text} then "
+            "restores it read-only (N-2)."
+        )
     archive = _archive_possible(known, taken, target)
     if verdict in (Verdict.INCOMPATIBLE, Verdict.UNKNOWN) and archive:
         steps.append(

@@ -9,9 +9,12 @@ Source: ``shared/reference/es-rest-api.md`` §6 and ``repository-format.md`` §4
   index compatibility``. Anomalies: 7.0-7.1 cannot take 6.8-created indices; 8.0-8.2 read no
   5.x/6.x index; 8.3+ (and 9.x) take 5.x/6.x indices as read-only *archive* indices with an
   enterprise (or trial) licence.
-* 9.x and 7.x-created indices: 9.x reads them only read-only (N-2, mounted as searchable
-  snapshots); the reference's early-9.0 tests show a plain restore failing with "cannot be
-  upgraded", so a plain restore is treated as failing on every 9.x.
+* 9.x and 7.x-created indices (N-2): 9.x reads them directly from Lucene, read-only, and only
+  when they carry a write block (``index.blocks.write=true``; GH#118443, the block cannot be
+  removed afterwards, GH#120648). Such an index restores as a read-only index (reported as
+  READ_ONLY_ARCHIVE, "read-only (N-2)", no licence needed); without the block the restore fails
+  with "cannot be upgraded" (the early-9.0 tests in the reference). Whether the index carries
+  the block comes from its snapshot metadata; when that is not known the verdict is UNKNOWN.
 * OpenSearch 1.x reads Elasticsearch 6.0-7.10 indices, 2.x Elasticsearch 7.0-7.10 and
   OpenSearch 1.x+, 3.x only OpenSearch 2.x+. Snapshots from Elasticsearch 7.12+ do not restore
   into OpenSearch (repository format changes); 7.11 is reported to work by some, unverified,
@@ -143,14 +146,50 @@ def _archive_ruling(subject: str, target: TargetCluster) -> Ruling:
 # -- indices -------------------------------------------------------------------------------
 
 
-def index_rule(created: Version, target: TargetCluster) -> Ruling:
-    """Can a cluster of ``target`` restore an index created in exactly ``created``?"""
+WRITE_BLOCK_SETTING = "index.blocks.write"
+"""The block 9.x requires on a 7.x-created (N-2) index before it reads it read-only."""
+
+
+def index_rule(
+    created: Version, target: TargetCluster, *, write_block: bool | None = False
+) -> Ruling:
+    """Can a cluster of ``target`` restore an index created in exactly ``created``?
+
+    ``write_block`` says whether the index carries ``index.blocks.write=true`` in the snapshot
+    (None: not known); only 9.x's read-only N-2 path looks at it.
+    """
     if target.product is OS:
         return _opensearch_index_rule(created, target)
-    return _elasticsearch_index_rule(created, target)
+    return _elasticsearch_index_rule(created, target, write_block)
 
 
-def _elasticsearch_index_rule(created: Version, target: TargetCluster) -> Ruling:
+def _read_only_n2_ruling(created: Version, reads: str, write_block: bool | None) -> Ruling:
+    """9.x and a 7.x-created index: read-only with a write block, refused without one."""
+    line = f"{created.major}.x"
+    if write_block:
+        return Ruling(
+            Verdict.READ_ONLY_ARCHIVE,
+            f"{reads}; a {line} index that carries a write block ({WRITE_BLOCK_SETTING}=true), "
+            "as this one does, restores read-only (N-2) and the block cannot be removed",
+            short="read-only (N-2)",
+        )
+    if write_block is None:
+        return Ruling(
+            Verdict.UNKNOWN,
+            f"{reads}; a {line} index restores read-only (N-2) only if it carries a write block "
+            f"({WRITE_BLOCK_SETTING}=true), and whether this one does is not known",
+            short="read-only (N-2) if it carries a write block",
+        )
+    return Ruling(
+        Verdict.INCOMPATIBLE,
+        f"{reads}; a {line} index restores only read-only (N-2), and only if it carries a write "
+        f"block ({WRITE_BLOCK_SETTING}=true), which this one does not",
+    )
+
+
+def _elasticsearch_index_rule(
+    created: Version, target: TargetCluster, write_block: bool | None = False
+) -> Ruling:
     name = _target_text(target)
     tv = target.version
     if created.product is OS:
@@ -178,12 +217,8 @@ def _elasticsearch_index_rule(created: Version, target: TargetCluster) -> Ruling
                 Verdict.INCOMPATIBLE,
                 f"{reads} (read-only archive indices for 5.x/6.x need 8.3 or later)",
             )
-    if tv.major >= 9 and created.major == tv.major - 2:
-        return Ruling(
-            Verdict.INCOMPATIBLE,
-            f"{reads}; {created.major}.x indices can only be mounted read-only as searchable "
-            "snapshots, and a plain restore of them is treated as failing",
-        )
+    if tv.major >= 9 and created.major == tv.major - 2 and created >= Version(created.major):
+        return _read_only_n2_ruling(created, reads, write_block)
     if tv >= ARCHIVE_SINCE:
         reads += " (and 5.x/6.x ones as read-only archives)"
     return Ruling(Verdict.INCOMPATIBLE, reads)
@@ -269,18 +304,17 @@ def _elasticsearch_snapshot_rule(taken_by: Version, target: TargetCluster) -> Ru
             )
     if tv.major >= 9 and taken_by.major == tv.major - 2:
         # A 7.x snapshot on 9.x is not refused as a whole: the current docs only forbid older
-        # targets (es-rest-api.md §6.1) and the index table (§6.2) decides per index, the
-        # archive plugin replacing the snapshot-level version check. Its 7.x-created indices
-        # fail (index_rule), but the 5.x/6.x-created ones a 7.x cluster could hold restore as
-        # archive indices, so the best the snapshot allows is a read-only archive. (Found by
-        # tests/test_compat_live.py: refusing the whole snapshot claimed more than we know.)
-        subject = f"the 5.x/6.x-created indices of {taken_by.major}.x snapshots"
-        ruling = _archive_ruling(subject, target)
+        # targets (es-rest-api.md §6.1) and the index table (§6.2) decides per index. At best
+        # its indices restore read-only: 7.x-created ones that carry a write block (N-2, any
+        # licence), 5.x/6.x-created ones as archive indices (enterprise licence). So the
+        # snapshot allows a read-only restore, and each index says whether it gets one.
+        line = f"{taken_by.major}.x"
         return Ruling(
-            ruling.verdict,
-            f"{ruling.why}; their {taken_by.major}.x-created indices can only be mounted "
-            "read-only as searchable snapshots, and a plain restore of them is treated as failing",
-            ruling.short,
+            Verdict.READ_ONLY_ARCHIVE,
+            f"{name} restores the indices of {line} snapshots only read-only: {line}-created "
+            f"ones that carry a write block ({WRITE_BLOCK_SETTING}=true) as N-2 indices, "
+            "5.x/6.x-created ones as archive indices with an enterprise licence",
+            short="read-only",
         )
     return Ruling(Verdict.INCOMPATIBLE, reads)
 
