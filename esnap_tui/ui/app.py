@@ -9,6 +9,7 @@ temporary clusters.yaml, and only then lists the clusters; it stops the sandbox 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -23,7 +24,7 @@ from esnap_tui.ui.bindings import APP, bindings_for, check_keymap
 from esnap_tui.ui.commands import EsnapCommands
 from esnap_tui.ui.screens.help import HelpScreen
 from esnap_tui.ui.screens.main import MainScreen
-from esnap_tui.ui.services import Services, Source
+from esnap_tui.ui.services import Services, Source, preload_layers
 from esnap_tui.ui.themes import (
     ANSI_THEME,
     DEFAULT_THEME,
@@ -63,6 +64,10 @@ class EsnapApp(App[int]):
         self._sandbox: Any = None
         self._demo_dir: tempfile.TemporaryDirectory[str] | None = None
 
+        self.problems.extend(preload_layers())
+        if demo is not None:
+            with contextlib.suppress(ImportError):
+                import esnap_tui.sandbox  # noqa: F401 - warm the import off the event loop
         theme_files, problems = load_themes(*theme_dirs)
         self.problems.extend(problems)
         for theme_file in theme_files:

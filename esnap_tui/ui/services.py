@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fnmatch
+import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -585,6 +586,19 @@ def sort_summaries(items: Iterable[SnapshotSummary], sort: SortOrder) -> list[Sn
         return (s.start_time_ms or 0, s.name)
 
     return sorted(items, key=key, reverse=sort.order == "desc")
+
+
+def preload_layers() -> list[str]:
+    """Import the lower layers now, before the app runs: importing the elasticsearch
+    transport lazily from a worker took 100+ ms on the event loop, a visible freeze.
+    A layer that fails to import is reported and left to fail in its own pane later."""
+    problems = []
+    for module in ("esnap_tui.cluster", "esnap_tui.repository.reader"):
+        try:
+            importlib.import_module(module)
+        except Exception as error:  # a broken layer must not stop the app from opening
+            problems.append(f"{module} is unavailable: {error}")
+    return problems
 
 
 class Services:

@@ -66,15 +66,12 @@ class DetailScreen(Screen):
 
     @work(exclusive=True, group="detail-screen", exit_on_error=False)
     async def load_detail(self) -> None:
+        """The REST (or offline) detail first; per-index created versions follow when the
+        repository files are readable, without holding the rest of the screen back."""
         ctx = self.context
         tabs = self.query_one("#detail-tabs", TabbedContent)
-        indices: list[IndexInSnapshot] | None = None
         try:
             detail = self.detail or await ctx.source.snapshot(ctx.repository, ctx.snapshot.name)
-            try:
-                indices = await ctx.source.snapshot_indices(ctx.repository, ctx.snapshot.name)
-            except Exception:  # per-index metadata is a bonus; the detail stands without it
-                indices = None
         except Exception as error:
             kind, message = describe_error(error)
             tabs.loading = False
@@ -84,24 +81,42 @@ class DetailScreen(Screen):
             return
         self.detail = detail
         ctx.detail = detail
-        self._fill(detail, indices)
+        self._fill(detail)
         tabs.loading = False
         self.query_one("#summary-scroll").focus()
+        self.load_created_versions(detail)
 
-    def _fill(self, detail: SnapshotDetail, indices: list[IndexInSnapshot] | None) -> None:
+    @work(exclusive=True, group="detail-created", exit_on_error=False)
+    async def load_created_versions(self, detail: SnapshotDetail) -> None:
+        ctx = self.context
+        try:
+            indices = await ctx.source.snapshot_indices(ctx.repository, ctx.snapshot.name)
+        except Exception:  # created versions are a bonus; the detail stands without them
+            return
+        if indices:
+            self._fill_indices(detail, indices)
+
+    def _fill_indices(self, detail: SnapshotDetail, indices: list[IndexInSnapshot] | None) -> None:
+        table = self.query_one("#indices-table", VimTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        created = {
+            i.name: (f"{i.created} ({i.created_source})" if i.created else "unknown")
+            for i in indices or []
+        }
+        table.add_columns("Index", "Shards", "Size", "Created" if indices else "")
+        for row in index_rows(detail, created if indices else None):
+            table.add_row(*(row if indices else (*row[:3], "")), key=row[0])
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def _fill(self, detail: SnapshotDetail) -> None:
         ctx = self.context
         self.query_one("#summary-body", Static).update(
             summary_table(detail, repository=ctx.repository, source=ctx.source.name)
         )
         tabs = self.query_one("#detail-tabs", TabbedContent)
-        created = {
-            i.name: (f"{i.created} ({i.created_source})" if i.created else "unknown")
-            for i in indices or []
-        }
-        table = self.query_one("#indices-table", VimTable)
-        table.add_columns("Index", "Shards", "Size", "Created" if indices else "")
-        for row in index_rows(detail, created if indices else None):
-            table.add_row(*(row if indices else (*row[:3], "")), key=row[0])
+        self._fill_indices(detail, None)
         self._title(tabs, "indices", len(detail.indices))
 
         streams = self.query_one("#data-streams-table", VimTable)
