@@ -208,3 +208,21 @@ async def test_read_only_hides_restore_and_the_palette_jumps_to_a_source(
         await pilot.press("enter")
         await settle(app, pilot)
         assert main.current_source is not None and main.current_source.name == "b"
+
+
+async def test_no_color_runs_on_the_ansi_theme_and_states_stay_readable(
+    real_repositories: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    config = parse_config(
+        f"offline:\n  - {{name: a, path: {real_repositories / 'ES_7_10_Single'}}}\n"
+    )
+    app = EsnapApp(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "esnap-ansi"
+        table = app.main_screen.query_one("#snapshots", SnapshotTable)
+        assert str(table.get_row_at(0)[1]) == "✓ SUCCESS"  # a word and a symbol, not a colour
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
