@@ -292,9 +292,16 @@ def rename_index(name: str, request: RestoreRequest, *, data_stream_backing: boo
 
 
 def version_id_of(version: VersionRange | None) -> int | None:
-    """The numeric id of a snapshot/index version (legacy id, IndexVersion id, masked OS id)."""
+    """The numeric id of a snapshot/index version (legacy id, IndexVersion id, masked OS id).
+
+    The raw 8.11+ id the range was decoded from wins: Elasticsearch compares ids, and an id
+    esnap's table does not know maps to a range whose first release may write another id.
+    """
     if version is None:
         return None
+    raw = getattr(version, "index_version_id", None)
+    if isinstance(raw, int):
+        return raw
     low = version.low
     if low.product is Product.OPENSEARCH or (low.major, low.minor) < (8, 11):
         return low.legacy_id

@@ -85,16 +85,16 @@ async def es91(tmp_path: Path) -> AsyncIterator[str]:
 
 async def restore(url: str, repo: str, snapshot: str, index: str) -> tuple[int, Any]:
     body = {"indices": [index], "include_global_state": False}
-    async with aiohttp.ClientSession() as http:
-        async with http.post(f"{url}/_snapshot/{repo}/{snapshot}/_restore", json=body) as r:
-            return r.status, await r.json()
+    path = f"{url}/_snapshot/{repo}/{snapshot}/_restore"
+    async with aiohttp.ClientSession() as http, http.post(path, json=body) as response:
+        return response.status, await response.json()
 
 
 async def settings(url: str, index: str) -> dict[str, str]:
-    async with aiohttp.ClientSession() as http:
-        async with http.get(f"{url}/{index}/_settings?flat_settings=true") as response:
-            assert response.status == 200
-            return (await response.json())[index]["settings"]
+    path = f"{url}/{index}/_settings?flat_settings=true"
+    async with aiohttp.ClientSession() as http, http.get(path) as response:
+        assert response.status == 200
+        return (await response.json())[index]["settings"]
 
 
 async def test_a_snapshot_and_index_9_1_wrote_restore_into_9_1_5(es91: str) -> None:
