@@ -9,7 +9,8 @@ must be what the cluster does:
 
 * COMPATIBLE        <-> 200, and the index is created as a normal index;
 * READ_ONLY_ARCHIVE <-> 200, and the index carries ``index.version.compatibility`` and a write
-                        block (8.3+ with an enterprise licence);
+                        block (8.3+ with an enterprise licence), or, on 9.x, a 7.x index
+                        restored as it is with its write block (read-only N-2);
 * INCOMPATIBLE      <-> refused: the 403 archive-licence error (compat then advises an
                         enterprise licence), or the 500 version error.
 
@@ -43,7 +44,7 @@ from esnap_tui.repository import RepositoryReader
 from esnap_tui.sandbox.dialects import get_dialect
 from esnap_tui.sandbox.server import ClusterServer
 from esnap_tui.sandbox.state import FixedClock, IdGenerator, License, SimCluster
-from esnap_tui.versions import Version, index_version_id_for
+from esnap_tui.versions import Version, decode_version_id, index_version_id_for
 from tests.conftest import REAL_REPOS, require_real_repositories
 
 in_module_loop = pytest.mark.asyncio(loop_scope="module")
@@ -86,7 +87,7 @@ REFERENCE = {
     "ES_7_10_Updates_Deletes_w_Soft": _SEVEN,
     "ES_7_10_Updates_Deletes_wo_Soft": _SEVEN,
 }
-_KINDS = {"restored": "R", "archive": "A", "licence": "L", "version": "V"}
+_KINDS = {"restored": "R", "archive": "A", "read-only": "O", "licence": "L", "version": "V"}
 
 def fixture_repositories() -> list[str]:
     if not REAL_REPOS.is_dir():
@@ -168,6 +169,10 @@ async def sandbox_verdict(target: Target, repo: str, snapshot: str, index: str) 
             if "index.version.compatibility" in settings:
                 assert settings["index.blocks.write"] == "true"
                 return Verdict.READ_ONLY_ARCHIVE, "archive"
+            created = decode_version_id(settings["index.version.created"]).low
+            if created.major <= target.cluster.dialect.version.major - 2:  # N-2, 9.x only
+                assert settings["index.blocks.write"] == "true"
+                return Verdict.READ_ONLY_ARCHIVE, "read-only"
             return Verdict.COMPATIBLE, "restored"
     error = answer["error"]
     reason = error["reason"] + " " + str(error.get("caused_by", ""))
@@ -189,7 +194,7 @@ def compat_how(verdict: Verdict, advice_steps: tuple[str, ...], reason: str) -> 
     if verdict is Verdict.COMPATIBLE:
         return "restored"
     if verdict is Verdict.READ_ONLY_ARCHIVE:
-        return "archive"
+        return "read-only" if "(N-2)" in reason else "archive"
     if "enterprise licence" in reason or any("enterprise licence" in s for s in advice_steps):
         return "licence"
     return "version"
@@ -245,6 +250,117 @@ async def test_a_snapshot_newer_than_the_cluster_is_refused_by_both(
         targets["es6823"], "ES_6_8_Single", "global_state_snapshot", "posts_2023_02_25"
     )
     assert done == (Verdict.INCOMPATIBLE, "version")
+
+
+# -- repositories built by the writer: 8.11+ ids and 9.x's read-only N-2 ----------------------
+
+_BLOCKED = {"index.blocks.write": "true"}
+_V7, _V6 = Version(7, 17, 18).legacy_id, Version(6, 8, 23).legacy_id
+
+
+def _written_index(name: str, created: int, settings: dict[str, str] | None = None) -> Any:
+    from esnap_tui.repository.writer import IndexToWrite
+
+    uuid = (name.replace("-", "") + "u" * 22)[:22]
+    return IndexToWrite(name, uuid, created, settings=dict(settings or {}))
+
+
+def build_written_repositories(root: Path) -> None:
+    """7.17, 8.15, 9.1.0 and 9.1.9 snapshots, as those releases write them."""
+    from esnap_tui.repository import RepositoryWriter
+    from esnap_tui.repository.writer import SnapshotToWrite
+
+    def snapshot(name: str, indices: list[Any], version: Version | None = None) -> Any:
+        uuid = (name + "snapshotuuid" + "0" * 22)[:22]
+        return SnapshotToWrite(name, uuid, version, indices=indices)
+
+    RepositoryWriter(root / "w717", "7.17").add_snapshot(
+        snapshot(
+            "s717",
+            [
+                _written_index("app7-blocked", _V7, _BLOCKED),
+                _written_index("app7", _V7),
+                _written_index("old6-blocked", _V6, _BLOCKED),  # 6.x: archive, block or not
+            ],
+        )
+    )
+    RepositoryWriter(root / "w815", "8.15").add_snapshot(
+        snapshot("s815", [_written_index("v815", 8_512_000), _written_index("v811", 8_500_003)])
+    )
+    nine = RepositoryWriter(root / "w91", "9.1")  # 9.1.0 writes 9033000, as 9.1.5 does
+    nine.add_snapshot(
+        snapshot("s910", [_written_index("v91", 9_033_000), _written_index("v815", 8_512_000)])
+    )
+    nine.add_snapshot(snapshot("s919", [_written_index("v919", 9_033_001)], Version(9, 1, 9)))
+
+
+# What the reference says (es-rest-api.md §4.3, §6.2; IndexVersion ids compared as ids),
+# with O: restored read-only as a 7.x (N-2) index on 9.x.
+_NEWER = {"es6824": "V", "es6823": "V"}
+WRITTEN_REFERENCE = {
+    "w717": {**_NEWER, "es717": "R", "es815": "LR", "es815e": "AR", "es91": "LOV",
+             "es91e": "AOV"},
+    "w815": {**_NEWER, "es717": "V", "es815": "R", "es815e": "R", "es91": "R", "es91e": "R"},
+    "w91": {**_NEWER, "es717": "V", "es815": "V", "es815e": "V", "es91": "RV", "es91e": "RV"},
+}
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def written_targets(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[dict[str, Target]]:
+    """Every target, with the writer-built repositories registered readonly."""
+    root = tmp_path_factory.mktemp("written")
+    build_written_repositories(root)
+    started: dict[str, Target] = {}
+    try:
+        async with aiohttp.ClientSession() as http:
+            for seed, (name, (dialect, licence)) in enumerate(TARGETS.items()):
+                cluster = SimCluster(name, dialect, clock=FixedClock(), ids=IdGenerator(seed))
+                cluster.state.license = License(type=licence)
+                cluster.repo_roots.append(root)
+                server = ClusterServer(cluster)
+                await server.start()
+                started[name] = Target(name, server, cluster)
+                for repo in WRITTEN_REFERENCE:
+                    body = {"type": "fs", "settings": {"location": str(root / repo),
+                                                       "readonly": True}}
+                    async with http.put(f"{server.url}/_snapshot/{repo}", json=body) as r:
+                        assert r.status == 200, await r.text()
+        yield started
+    finally:
+        for target in started.values():
+            await target.server.stop()
+
+
+@in_module_loop
+@pytest.mark.parametrize("repo", sorted(WRITTEN_REFERENCE))
+async def test_compat_agrees_on_writer_built_repositories(
+    written_targets: dict[str, Target], repo: str
+) -> None:
+    """9.1-written snapshots into 9.1.5 (same IndexVersion id), a 9.1.9 one (newer id), 8.11
+    and 8.15 ids, and 7.x indices with and without a write block on 9.x."""
+    root = Path(written_targets["es91"].cluster.repo_roots[-1])
+    reader = RepositoryReader(root / repo)
+    outcomes: dict[str, set[str]] = {}
+    for target in written_targets.values():
+        async with ClusterClient(target.config) as client:
+            into = await target_from_cluster(client)
+            for summary in reader.snapshots():
+                facts = await gather_live(client, repo, summary.name)
+                assert "files at" in facts.origin
+                for verdict in facts.check(into).indices:
+                    steps = verdict.advice.steps if verdict.advice else ()
+                    said = (verdict.verdict, compat_how(verdict.verdict, steps, verdict.reason))
+                    done = await sandbox_verdict(target, repo, summary.name, verdict.index)
+                    assert said == done, (
+                        f"{repo}/{summary.name}/{verdict.index} on {target.name}: compat says "
+                        f"{said} ({verdict.reason}); the sandbox did {done}"
+                    )
+                    outcomes.setdefault(target.name, set()).add(_KINDS[done[1]])
+    assert {name: "".join(sorted(kinds)) for name, kinds in outcomes.items()} == (
+        WRITTEN_REFERENCE[repo]
+    )
 
 
 def test_the_reference_table_covers_every_fixture_and_every_kind() -> None:
