@@ -4,7 +4,9 @@ The rules (``rules``) answer for exact versions. Here they are applied to what w
 know, which is often a range: an 8.11+ IndexVersion id stands for several releases, and an
 index whose created version nobody reported only has the bounds ``bounds`` can prove. A range
 gets a definite verdict only when every version in it gets the same one; otherwise UNKNOWN,
-with the split spelled out, so the engine never claims more than it knows.
+with the split spelled out, so the engine never claims more than it knows. Before that, an
+8.11+ id is compared with the id the target writes, as Elasticsearch does (``ids``), which
+settles "newer than the target?" for ranges that straddle the target's release.
 """
 
 from __future__ import annotations
