@@ -48,7 +48,7 @@ from esnap_tui.restore.request import (
     register_repository_request,
     supports_feature_states,
 )
-from esnap_tui.versions import Product, Version, VersionRange
+from esnap_tui.versions import Product, Version, VersionRange, index_version_id_for
 
 UNMODIFIABLE_SETTINGS = (
     "index.number_of_shards",
@@ -696,7 +696,7 @@ def _check_compat(ctx: _Context) -> list[CheckResult]:
             continue
         kind = _verdict_name(verdict.verdict)
         info = ctx.snapshot.index(name)
-        uuid = (info.uuid if info else None) or ""
+        created = getattr(verdict, "created", None)
         if kind == "INCOMPATIBLE":
             advice = getattr(verdict, "advice", None)
             summary = getattr(advice, "summary", None) if advice else None
@@ -708,14 +708,7 @@ def _check_compat(ctx: _Context) -> list[CheckResult]:
                     fix=summary or "restore into an older cluster, then reindex from remote",
                     subject=name,
                     actions=(FixAction("deselect", f"remove {name}", {"remove": name}),),
-                    predicts=PredictedError(
-                        500,
-                        "snapshot_restore_exception",
-                        f"cannot restore index [[{name}/{uuid}]] because it cannot be upgraded",
-                        pattern=re.escape(f"cannot restore index [[{name}/")
-                        + r"[^\]]*"
-                        + re.escape("]] because it cannot be upgraded"),
-                    ),
+                    predicts=_refusal(ctx, name, info, created),
                 )
             )
         elif kind == "READ_ONLY_ARCHIVE":
@@ -723,7 +716,7 @@ def _check_compat(ctx: _Context) -> list[CheckResult]:
                 CheckResult(
                     "index-compat",
                     Severity.WARNING,
-                    f"{name}: restored as a read-only archive index ({verdict.reason})",
+                    f"{name}: {_read_only_words(ctx, created)} ({verdict.reason})",
                     subject=name,
                 )
             )
@@ -737,6 +730,104 @@ def _check_compat(ctx: _Context) -> list[CheckResult]:
                 )
             )
     return out
+
+
+def _read_only_words(ctx: _Context, created: VersionRange | None) -> str:
+    """Which of 9.x's two read-only paths applies: the verdict is the same for both, but an
+    N-2 index (7.x on 9.x) needs no licence and keeps its write block for good, while an
+    archive index (5.x/6.x on 8.3+) needs an enterprise licence and limits field types."""
+    target = ctx.version
+    if ctx.is_opensearch or target.major < 9:
+        return "restored as a read-only archive index"  # 8.3+: no N-2 path before 9.0
+    majors = _created_majors(created)
+    n2 = target.major - 2
+    if majors == (n2, n2):
+        return "restored read-only (N-2, write block kept)"
+    if majors is not None and majors[1] < n2:
+        return "restored as a read-only archive index"
+    return (
+        f"restored read-only: as an archive index if created before {n2}.0, as an N-2 index "
+        f"(write block kept) if created in {n2}.x"
+    )
+
+
+def _created_majors(created: VersionRange | None) -> tuple[int, int] | None:
+    """The first and last major ``created`` may stand for (None when open-ended or unknown)."""
+    if created is None or created.high is None:
+        return None
+    return created.low.major, created.high.major
+
+
+def _refusal(
+    ctx: _Context, name: str, info: IndexInSnapshot | None, created: VersionRange | None
+) -> PredictedError:
+    """What the target answers for an index it cannot take.
+
+    A newer index means a newer snapshot, which ``RestoreService`` refuses before it looks at
+    any index; a 5.x/6.x index on an archive-capable cluster without the licence is refused by
+    the licence check; anything else fails the metadata upgrade ("cannot be upgraded").
+    """
+    if _newer_than_target(ctx, created) or _newer_than_target(ctx, ctx.snapshot.detail.version):
+        return _newer_snapshot_error(ctx, ctx.snapshot.detail.version)
+    majors = _created_majors(created)
+    licence = (ctx.target.license or "").lower()
+    if (
+        majors is not None
+        and majors[0] >= 5
+        and majors[1] <= 6
+        and _archive_capable(ctx.version)
+        and ctx.target.license is not None
+        and licence not in ARCHIVE_LICENCES
+    ):
+        return PredictedError(
+            403, "security_exception", "current license is non-compliant for [archive]"
+        )
+    uuid = (info.uuid if info else None) or ""
+    return PredictedError(
+        500,
+        "snapshot_restore_exception",
+        f"cannot restore index [[{name}/{uuid}]] because it cannot be upgraded",
+        pattern=re.escape(f"cannot restore index [[{name}/")
+        + r"[^\]]*"
+        + re.escape("]] because it cannot be upgraded"),
+    )
+
+
+def _newer_than_target(ctx: _Context, span: VersionRange | None) -> bool:
+    """Whether ``span`` (a created or snapshot version) is surely newer than the target.
+
+    Elasticsearch 8.11+ compares IndexVersion ids, not releases (9.1.9 may write the same id
+    as 9.1.5, or a newer one), so the id decides when both sides have one.
+    """
+    if span is None or span.product is not ctx.version.product:
+        return False
+    raw = span.index_version_id
+    if raw is not None and not ctx.is_opensearch:
+        try:
+            return raw > index_version_id_for(ctx.version)
+        except ValueError:
+            pass  # the target's id is not known: compare releases
+    return span.low > ctx.version
+
+
+def _newer_snapshot_error(ctx: _Context, snap: VersionRange | None) -> PredictedError:
+    """``the snapshot was created with [product ]version [X] which is higher than the version
+    of this node [Y]`` (reference §4.3): the product word until 8.10 and on OpenSearch; X is
+    the release text of the snapshot's id, which only the cluster knows exactly."""
+    target = ctx.version
+    node = str(target)
+    if ctx.is_opensearch or (target.major, target.minor) < (8, 11):
+        product = "OpenSearch " if ctx.is_opensearch else "Elasticsearch "
+    else:
+        product = ""
+    head = f"the snapshot was created with {product}version ["
+    tail = f"] which is higher than the version of this node [{node}]"
+    return PredictedError(
+        500,
+        "snapshot_restore_exception",
+        f"{head}{snap if snap is not None else '?'}{tail}",
+        pattern=re.escape(head) + r"[^\]]*" + re.escape(tail),
+    )
 
 
 # --------------------------------------------------------------------------------------------
