@@ -18,6 +18,7 @@ APP = "app"
 MAIN = "main"
 LIST = "list"  # the three panes (vim-style cursor keys)
 DETAIL = "detail"
+COMPAT = "compat"  # the compatibility view
 MODAL = "modal"
 
 SCOPE_TITLES = {
@@ -25,6 +26,7 @@ SCOPE_TITLES = {
     MAIN: "Main screen",
     LIST: "In a pane",
     DETAIL: "Snapshot detail",
+    COMPAT: "Compatibility view",
     MODAL: "Dialogs",
 }
 
@@ -94,6 +96,15 @@ CATALOGUE: tuple[KeySpec, ...] = (
     KeySpec("detail-prev-tab", "h,left_square_bracket", "prev_tab", "Previous section", DETAIL),
     KeySpec("detail-compat", "c", "compat", "Compatibility with a target cluster", DETAIL),
     KeySpec("detail-restore", "R", "restore", "Restore this snapshot", DETAIL, mutating=True),
+    # compatibility view
+    KeySpec("compat-back", "escape", "back", "Back", COMPAT, show=True, key_display="esc"),
+    KeySpec("compat-target", "t", "pick_target", "Pick the target: a cluster or a typed version",
+            COMPAT, show=True, short="Target"),
+    KeySpec("compat-problems", "p", "toggle_problems", "Show only problem indices (toggle)",
+            COMPAT, show=True, short="Problems"),
+    KeySpec("compat-advice", "enter", "advice",
+            "Way forward for the index: where to restore, reindex, time estimates", COMPAT,
+            show=True, short="Advice"),
     # dialogs
     KeySpec("dialog-close", "escape", "close", "Close", MODAL, show=True, key_display="esc"),
 )

@@ -617,3 +617,79 @@ class Services:
 
     async def close(self) -> None:
         await asyncio.gather(*(s.close() for s in self.sources), return_exceptions=True)
+
+
+# --------------------------------------------------------------------------- compatibility
+# (the compatibility view, ``c``). ``esnap_tui.compat`` is pure; its ``gather`` module does the
+# I/O. Facts about a live snapshot are gathered in a thread with its own event loop and its own
+# client: ``gather_live`` reads repository files synchronously when they are readable here, and
+# that must not stall the UI loop. A live target is read with the source's own async client.
+
+LICENCE_CHOICES: tuple[tuple[str | None, str], ...] = (
+    (None, "not known"),
+    ("basic", "basic (also gold)"),
+    ("platinum", "platinum"),
+    ("enterprise", "enterprise (unlocks archive indices)"),
+    ("trial", "trial (unlocks archive indices)"),
+)
+_LICENCE_WORDS = frozenset({"basic", "gold", "platinum", "enterprise", "trial"})
+
+
+def compat_target_sources(services: Services) -> list[ClusterSource]:
+    """Every configured cluster, in config order: each may be a restore target."""
+    return [s for s in services.sources if isinstance(s, ClusterSource)]
+
+
+def _gather_live_in_thread(config: ClusterConfig, repository: str, snapshot: str) -> Any:
+    from esnap_tui.cluster import ClusterClient
+    from esnap_tui.compat.gather import gather_live
+
+    async def run() -> Any:
+        async with ClusterClient(config) as client:
+            return await gather_live(client, repository, snapshot)
+
+    return asyncio.run(run())
+
+
+async def compat_facts(source: Source, repository: str, snapshot: str) -> Any:
+    """``SnapshotFacts`` for one snapshot of ``source`` (offline folder or live cluster).
+
+    Raises ``GatherError`` / ``ClusterUnavailable`` with a one-line message."""
+    from esnap_tui.compat.gather import gather_offline
+
+    if isinstance(source, OfflineSource):
+        return await asyncio.to_thread(gather_offline, source.config.path, snapshot)
+    if isinstance(source, ClusterSource):
+        return await asyncio.to_thread(
+            _gather_live_in_thread, source.config, repository, snapshot
+        )
+    raise TypeError(f"cannot read compatibility facts from a {source.kind} source")
+
+
+async def compat_target(source: Source) -> Any:
+    """The ``TargetCluster`` a configured cluster is (its version and licence, read live)."""
+    from esnap_tui.compat.gather import target_from_cluster
+
+    if not isinstance(source, ClusterSource):
+        raise TypeError(f"{source.name} is not a cluster")
+    return await target_from_cluster(await source._get_client())
+
+
+def compat_typed_target(text: str, license: str | None = None) -> Any:
+    """A target that may not exist yet: ``"8.15.0"``, ``"opensearch-2.11.0"``; a trailing
+    licence word (``"8.15 enterprise"``) is taken as the licence. ValueError when unreadable."""
+    from esnap_tui.compat.gather import target_from_version
+
+    words = text.split()
+    if len(words) > 1 and words[-1].lower() in _LICENCE_WORDS:
+        license = words[-1].lower()
+        words = words[:-1]
+    version = " ".join(words)
+    if not version:
+        raise ValueError("type a version, e.g. 8.15.0 or opensearch-2.11.0")
+    return target_from_version(version, license)
+
+
+async def compat_check(facts: Any, target: Any) -> Any:
+    """Run the (pure) engine off the UI loop: a snapshot may hold thousands of indices."""
+    return await asyncio.to_thread(facts.check, target)
