@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import pytest
 
 from esnap_tui.models import (
+    CreatedVersionSource,
     FeatureState,
     IndexDetails,
     IndexInSnapshot,
@@ -33,7 +34,7 @@ from esnap_tui.restore.facts import (
     TargetFacts,
 )
 from esnap_tui.restore.plan import RestorePlan
-from esnap_tui.versions import Product, Version, VersionRange
+from esnap_tui.versions import Product, Version, VersionRange, decode_version_id
 
 GB = 1024**3
 DAY = 86_400_000
@@ -250,6 +251,123 @@ def test_per_index_compat_verdicts() -> None:
     assert any(
         r.subject == "logs-b" and r.severity is Severity.WARNING
         for r in report.by_id("index-compat")
+    )
+
+
+def _judged(
+    taken: VersionRange, indices: list[IndexInSnapshot], into: TargetFacts
+) -> SnapshotFacts:
+    """A snapshot of ``indices`` with the compat engine's own verdicts, as the wizard has it."""
+    from esnap_tui.compat import TargetCluster, check_index
+
+    facts = snapshot(version=taken)
+    facts.detail.indices = [i.name for i in indices]
+    facts.indices = indices
+    cluster = TargetCluster(into.version, into.license)
+    facts.verdicts = [check_index(i, facts.detail.version, cluster) for i in facts.indices]
+    return facts
+
+
+def _stored(name: str, uuid: str, created: int, **settings: str) -> IndexInSnapshot:
+    return IndexInSnapshot(
+        name,
+        uuid=uuid,
+        primary_shards=1,
+        created=decode_version_id(created),
+        created_source=CreatedVersionSource.REPOSITORY,
+        settings=settings,
+    )
+
+
+def test_read_only_n2_is_told_apart_from_an_archive_index() -> None:
+    """Both are READ_ONLY_ARCHIVE verdicts on 9.x, but a 7.x index keeps its write block and
+    needs no licence, while a 6.x one is an archive index."""
+    into = target(license="enterprise")
+    facts = _judged(
+        VersionRange.exactly(Version(7, 17, 0)),
+        [
+            _stored("logs-a", "UA", Version(7, 10, 2).legacy_id, **{"index.blocks.write": "true"}),
+            _stored("logs-b", "UB", Version(6, 8, 23).legacy_id),
+        ],
+        into,
+    )
+    report = run_checks(plan(indices=["logs-a", "logs-b"]), facts, into)
+    by_subject = {r.subject: r for r in report.by_id("index-compat")}
+    n2, archive = by_subject["logs-a"], by_subject["logs-b"]
+    assert n2.severity is archive.severity is Severity.WARNING
+    assert n2.message.startswith("logs-a: restored read-only (N-2, write block kept) (")
+    assert "archive index" not in n2.message.split(" (")[0]
+    assert archive.message.startswith("logs-b: restored as a read-only archive index (")
+
+
+def test_an_index_newer_than_the_target_predicts_the_newer_snapshot_refusal() -> None:
+    """9.1.9 writes IndexVersion 9033001, 9.1.5 only 9033000: Elasticsearch refuses the
+    snapshot before looking at any index, so "cannot be upgraded" would be the wrong forecast,
+    for the newer index and for an older index in the same snapshot alike."""
+    into = target()
+    facts = _judged(
+        decode_version_id(9_033_001),
+        [_stored("logs-a", "UA", 9_033_001), _stored("logs-b", "UB", 8_512_000)],
+        into,
+    )
+    report = run_checks(plan(indices=["logs-a", "logs-b"]), facts, into)
+    refused = [r for r in report.by_id("index-compat") if r.blocking]
+    assert [r.subject for r in refused] == ["logs-a", "logs-b"]
+    answer = (
+        "[backups:snap-1/SU] the snapshot was created with version [9.1.9] which is higher than "
+        "the version of this node [9.1.5]"
+    )
+    for check in refused:
+        assert check.predicts.matches(500, "snapshot_restore_exception", answer), check.predicts
+        assert not check.predicts.matches(
+            500,
+            "snapshot_restore_exception",
+            f"[backups:snap-1/SU] cannot restore index [[{check.subject}/U]] because it cannot "
+            "be upgraded",
+        )
+    assert len(report.predicted(500, "snapshot_restore_exception", answer)) == 3  # + snapshot
+
+
+def test_a_newer_snapshot_on_8_10_is_predicted_with_the_product_word() -> None:
+    into = target(version=Version(8, 9, 0))
+    facts = _judged(
+        VersionRange.exactly(Version(8, 15, 0)), [_stored("logs-a", "UA", 8_512_000)], into
+    )
+    report = run_checks(plan(), facts, into)
+    check = only(report, "index-compat")
+    assert check.predicts.matches(
+        500,
+        "snapshot_restore_exception",
+        "the snapshot was created with Elasticsearch version [8.15.0] which is higher than the "
+        "version of this node [8.9.0]",
+    )
+
+
+def test_refused_old_indices_predict_licence_or_upgrade_errors() -> None:
+    """A 6.x index in a 7.x snapshot: 9.x without an archive licence answers 403; 8.0-8.2,
+    which have no archive path, and a 7.x index without a write block on 9.x fail the upgrade."""
+    indices = [
+        _stored("logs-a", "UA", Version(6, 8, 23).legacy_id),
+        _stored("logs-b", "UB", Version(7, 10, 2).legacy_id),
+    ]
+    taken = VersionRange.exactly(Version(7, 17, 0))
+    basic = target(license="basic")
+    report = run_checks(plan(indices=["logs-a", "logs-b"]), _judged(taken, indices, basic), basic)
+    by_subject = {r.subject: r for r in report.by_id("index-compat")}
+    assert by_subject["logs-a"].predicts.matches(
+        403, "security_exception", "current license is non-compliant for [archive]"
+    )
+    assert by_subject["logs-b"].predicts.matches(
+        500,
+        "snapshot_restore_exception",
+        "[backups:snap-1/SU] cannot restore index [[logs-b/UB]] because it cannot be upgraded",
+    )
+    early = target(version=Version(8, 1, 0), license="basic")
+    old = run_checks(plan(indices=["logs-a"]), _judged(taken, indices, early), early)
+    assert only(old, "index-compat").predicts.matches(
+        500,
+        "snapshot_restore_exception",
+        "[backups:snap-1/SU] cannot restore index [[logs-a/UA]] because it cannot be upgraded",
     )
 
 
