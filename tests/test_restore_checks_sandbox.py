@@ -264,3 +264,55 @@ async def test_a_clean_plan_is_accepted(running) -> None:
     async with session.post(target.url + request.path_with_query, json=request.body) as response:
         assert response.status == 200, await response.text()
         assert await response.json() == {"accepted": True}
+
+
+async def test_a_snapshot_newer_than_the_target_is_predicted_per_index(running) -> None:
+    """A 9.1.9-written snapshot (IndexVersion 9033001) into 9.1.5 (9033000): the cluster
+    refuses the whole snapshot as newer, and each index's compat check foresaw exactly that,
+    not the "cannot be upgraded" of an index too old."""
+    from esnap_tui.compat import TargetCluster, check_index
+    from esnap_tui.repository import RepositoryWriter
+    from esnap_tui.repository.writer import IndexToWrite, SnapshotToWrite
+    from esnap_tui.versions import Version
+
+    sandbox, session = running
+    target = sandbox.clusters["target"]
+    location = sandbox.root / "repos" / "w919"
+    RepositoryWriter(location, Version.parse("9.1.9")).add_snapshot(
+        SnapshotToWrite(
+            "s919",
+            "s919snapshotuuid000000",
+            indices=[
+                IndexToWrite("v919", "v919uuuuuuuuuuuuuuuuuu", 9_033_001),
+                IndexToWrite("v815", "v815uuuuuuuuuuuuuuuuuu", 8_512_000),
+            ],
+        )
+    )
+    settings = {"location": str(location), "readonly": True}
+    async with session.put(
+        f"{target.url}/_snapshot/w919", json={"type": "fs", "settings": settings}
+    ) as response:
+        assert response.status == 200, await response.text()
+    facts = await target_facts(session, target.url, target.version)
+    reader = RepositoryReader(location, name="w919")
+    snap = SnapshotFacts(
+        detail=reader.snapshot("s919"),
+        indices=reader.indices("s919"),
+        repository=RepositoryFacts.from_settings("w919", "fs", {"location": str(location)}),
+    )
+    into = TargetCluster(version=target.version, license="enterprise")
+    snap.verdicts = [check_index(i, snap.detail.version, into) for i in snap.indices]
+    for index in ("v919", "v815"):
+        plan = _plan("s919", repository="w919", indices=[index])
+        report = run_checks(plan, snap, facts)
+        request = build_request(plan, target.version)
+        async with session.post(target.url + request.path_with_query, json=request.body) as r:
+            answer = await r.json(content_type=None)
+            status = r.status
+        assert status >= 400, f"{index}: the sandbox accepted it: {answer}"
+        error = answer["error"]
+        assert "which is higher than the version of this node [9.1.5]" in error["reason"]
+        foreseen = report.predicted(status, error["type"], error["reason"])
+        assert [(r.id, r.subject) for r in foreseen if r.id == "index-compat"] == [
+            ("index-compat", index)
+        ], f"{index}: {error['reason']} not foreseen by its compat check"
