@@ -462,7 +462,7 @@ def _check_snapshot_version(ctx: _Context, snap: VersionRange | None) -> list[Ch
                 ),
             )
         ]
-    if snap_os == ctx.is_opensearch and low > target:
+    if snap_os == ctx.is_opensearch and _newer_than_target(ctx, snap):
         product = "OpenSearch" if ctx.is_opensearch else "Elasticsearch"
         if ctx.is_opensearch or (target.major, target.minor) < (8, 11):
             text = f"the snapshot was created with {product} version [{snap}] which is higher"
