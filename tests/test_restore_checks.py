@@ -675,6 +675,6 @@ def test_global_metadata_summary_from_the_repository_blob() -> None:
 def test_a_snapshot_sharing_the_targets_index_version_is_not_newer() -> None:
     """9.1.7 writes the same IndexVersion id (9033000) as the 9.1.5 target: ES restores it."""
     same_id = snapshot(version=decode_version_id(9033000))
-    assert not any(c.id == "snapshot-newer" for c in run_checks(plan(), same_id, target()))
+    assert not run_checks(plan(), same_id, target()).by_id("snapshot-newer")
     newer_id = snapshot(version=decode_version_id(9033001))
     assert only(run_checks(plan(), newer_id, target()), "snapshot-newer").blocking
