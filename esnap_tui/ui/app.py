@@ -24,6 +24,7 @@ from esnap_tui.ui.bindings import APP, bindings_for, check_keymap
 from esnap_tui.ui.commands import EsnapCommands
 from esnap_tui.ui.screens.help import HelpScreen
 from esnap_tui.ui.screens.main import MainScreen
+from esnap_tui.ui.screens.restore.keys import restore_bindings
 from esnap_tui.ui.services import Services, Source, preload_layers
 from esnap_tui.ui.themes import (
     ANSI_THEME,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 class EsnapApp(App[int]):
     CSS_PATH = "esnap.tcss"
     TITLE = "esnap"
-    BINDINGS = bindings_for(APP)
+    BINDINGS = bindings_for(APP) + restore_bindings(APP)
     COMMANDS = App.COMMANDS | {EsnapCommands}
 
     def __init__(
@@ -113,6 +114,7 @@ class EsnapApp(App[int]):
         else:
             self.services = Services(self.config)
             self.main_screen.attach(self.services)
+            self.announce_restores()
 
     @work(group="demo", exit_on_error=False)
     async def start_demo(self) -> None:
@@ -141,6 +143,7 @@ class EsnapApp(App[int]):
         self._apply_keymap(self.config.keymap)
         self.services = Services(self.config)
         main.attach(self.services)
+        self.announce_restores()
 
     async def on_unmount(self) -> None:
         await self.services.close()
@@ -172,6 +175,29 @@ class EsnapApp(App[int]):
             self.pop_screen()
             return
         self.push_screen(HelpScreen(self.keymap, read_only=self.read_only))
+
+
+    # restores in flight (the restore screens) --------------------------------------------
+
+    @work(group="restores-in-flight", exclusive=True, exit_on_error=False)
+    async def announce_restores(self) -> None:
+        """At start: restores running on any reachable cluster are announced (``w`` watches)."""
+        from esnap_tui.ui.screens.restore.inflight import announce_restores_in_flight
+
+        await announce_restores_in_flight(self)
+
+    def action_watch_restores(self) -> None:
+        from esnap_tui.ui.screens.restore.inflight import RestoresInFlightScreen
+
+        if not isinstance(self.screen, RestoresInFlightScreen):
+            self.push_screen(RestoresInFlightScreen(self.services))
+
+    def sandbox_clock(self, cluster: str) -> Any:
+        """The demo sandbox cluster's fixed clock (None otherwise): the restore monitor paces
+        itself on it, so the demo's recoveries move while someone watches."""
+        entry = self._sandbox.clusters.get(cluster) if self._sandbox is not None else None
+        clock = entry.cluster.clock if entry is not None else None
+        return clock if getattr(clock, "fixed", False) else None
 
 
 def write_sandbox_config(sandbox: Any, path: Path) -> None:

@@ -588,6 +588,265 @@ def sort_summaries(items: Iterable[SnapshotSummary], sort: SortOrder) -> list[Sn
     return sorted(items, key=key, reverse=sort.order == "desc")
 
 
+# --------------------------------------------------------------------------- restore
+# (the restore wizard ``R``, its monitor and the restores-in-flight list). ``esnap_tui.restore``
+# plans, checks, executes and follows; these functions only pick the right client or reader for
+# a source and keep repository file reads off the UI loop (read in a thread, then handed to the
+# async gather as ready answers).
+
+
+@dataclass
+class RestorePreparation:
+    """Everything the checks, review and go steps show for one plan (see ``esnap restore``)."""
+
+    plan: Any  # RestorePlan
+    target: Any  # TargetFacts
+    snapshot: Any  # SnapshotFacts
+    report: Any  # CheckReport
+    request: Any  # RestoreRequest | None
+    request_error: str | None
+    curl: str | None
+    notes: list[str] = field(default_factory=list)
+    target_url: str = ""
+
+
+class _ReadyReader:
+    """A repository reader's answers for one snapshot, read in a thread beforehand, so the
+    async gather never touches the disk on the UI loop. Errors are raised where they were."""
+
+    def __init__(self, reader: Any, snapshot: str) -> None:
+        self.catalogue = getattr(reader, "catalogue", None)
+        self._answers: dict[str, Any] = {}
+        for method in ("snapshot", "indices", "global_metadata"):
+            try:
+                self._answers[method] = getattr(reader, method)(snapshot)
+            except Exception as error:  # replayed by the gather, which degrades per fact
+                self._answers[method] = error
+
+    def _answer(self, method: str) -> Any:
+        value = self._answers[method]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    def snapshot(self, name: str) -> Any:
+        return self._answer("snapshot")
+
+    def indices(self, name: str) -> Any:
+        return self._answer("indices")
+
+    def global_metadata(self, name: str) -> Any:
+        return self._answer("global_metadata")
+
+
+def restore_targets(services: Services, *, read_only: bool = False) -> list[ClusterSource]:
+    """Clusters a restore may go to: every configured cluster that is not read-only (none at
+    all in read-only mode)."""
+    if read_only:
+        return []
+    return [s for s in services.sources if isinstance(s, ClusterSource) and not s.read_only]
+
+
+async def cluster_client(source: ClusterSource) -> Any:
+    """The source's connected ``ClusterClient`` (shared with its panes)."""
+    client = await source._get_client()
+    if client.info is None or client.capabilities is None:
+        await client.connect()
+    return client
+
+
+async def restore_snapshot_facts(
+    source: Source, repository: str, snapshot: str, *, target: Any = None,
+    notes: list[str] | None = None,
+) -> Any:
+    """``SnapshotFacts`` of the snapshot being restored, from its cluster and/or its files."""
+    from esnap_tui.restore.gather import gather_snapshot_facts
+
+    reader: Any = None
+    client: Any = None
+    if isinstance(source, ClusterSource):
+        client = await cluster_client(source)
+        if repository not in source._repos:
+            await source.repositories()
+        raw = await source.local_reader(repository)
+        if raw is not None:
+            reader = await asyncio.to_thread(_ReadyReader, raw, snapshot)
+    elif isinstance(source, OfflineSource):
+        raw = await source._get_reader()
+        reader = await asyncio.to_thread(_ReadyReader, raw, snapshot)
+    return await gather_snapshot_facts(
+        repository, snapshot, source=client, reader=reader, target=target, notes=notes
+    )
+
+
+async def restore_target_facts(services: Services, plan: Any, notes: list[str] | None = None
+                               ) -> Any:
+    """``TargetFacts`` of the plan's target cluster (fresh on every call)."""
+    from esnap_tui.restore.gather import gather_target_facts
+
+    target = services.get(f"cluster:{plan.target_cluster}")
+    assert isinstance(target, ClusterSource)
+    client = await cluster_client(target)
+    return await gather_target_facts(
+        client, repository=plan.repository_on_target, snapshot=plan.snapshot,
+        global_state=plan.include_global_state, notes=notes,
+    )
+
+
+def evaluate_restore(plan: Any, snapshot: Any, target: Any, config: ClusterConfig,
+                     notes: list[str] | None = None) -> RestorePreparation:
+    """Checks, request and curl for ``plan`` from facts already gathered (pure, quick: the
+    wizard re-runs it on every keystroke of the rename fields for the live preview)."""
+    from esnap_tui.restore.checks import run_checks
+    from esnap_tui.restore.request import UnsupportedOption, build_request
+
+    report = run_checks(plan, snapshot, target)
+    request = curl = error = None
+    try:
+        request = build_request(plan, target.version)
+    except UnsupportedOption as problem:
+        error = str(problem)
+    if request is not None:
+        curl = request.curl(
+            config.url, username=config.username, password_env=config.password_env,
+            api_key_env=config.api_key_env, has_password=config.password_command is not None,
+            ca_certs=config.ca_certs, insecure=not config.verify_certs,
+        )
+    return RestorePreparation(plan, target, snapshot, report, request, error, curl,
+                              list(notes or []), config.url)
+
+
+async def prepare_restore(services: Services, source: Source, plan: Any,
+                          snapshot: Any = None) -> RestorePreparation:
+    """Gather the target's facts (and the snapshot's unless given), then run the checks."""
+    notes: list[str] = []
+    target_source = services.get(f"cluster:{plan.target_cluster}")
+    assert isinstance(target_source, ClusterSource)
+    target = await restore_target_facts(services, plan, notes)
+    if snapshot is None:
+        snapshot = await restore_snapshot_facts(source, plan.repository, plan.snapshot,
+                                                target=target, notes=notes)
+    else:
+        from esnap_tui.restore.gather import compat_verdicts
+
+        snapshot.verdicts = compat_verdicts(snapshot, target)
+    return evaluate_restore(plan, snapshot, target, target_source.config, notes)
+
+
+async def run_restore(
+    services: Services, prep: RestorePreparation, *, audit_path: Any = None,
+    confirmation: str | None = None, read_only: bool = False, timeout: float | None = None,
+    sleep: Any = None,
+) -> Any:
+    """Send the plan's restore request ONCE (``execute_restore``); the result says started,
+    refused or unknown. Raises ``ExecutionRefused`` when esnap will not send it."""
+    from esnap_tui.restore.audit import AuditLog
+    from esnap_tui.restore.execute import execute_restore, expected_indices
+
+    target = services.get(f"cluster:{prep.plan.target_cluster}")
+    assert isinstance(target, ClusterSource)
+    client = await cluster_client(target)
+    options: dict[str, Any] = {}
+    if sleep is not None:
+        options["sleep"] = sleep
+    return await execute_restore(
+        client, prep.plan, audit=AuditLog(audit_path), report=prep.report,
+        expected=expected_indices(prep.report, prep.snapshot), confirmation=confirmation,
+        read_only=read_only, request=prep.request, timeout=timeout, **options,
+    )
+
+
+async def run_fix_step(
+    services: Services, prep: RestorePreparation, action: Any, *, audit_path: Any = None,
+    read_only: bool = False, repository: str | None = None, snapshot_name: str | None = None,
+) -> str:
+    """Run one confirmed side step a check offered (close an index, register the repository
+    read-only, take a safety snapshot into ``repository``); returns what was done."""
+    from esnap_tui.restore.audit import AuditLog
+    from esnap_tui.restore.execute import (
+        close_index,
+        register_repository_readonly,
+        take_safety_snapshot,
+    )
+
+    target = services.get(f"cluster:{prep.plan.target_cluster}")
+    assert isinstance(target, ClusterSource)
+    client = await cluster_client(target)
+    audit = AuditLog(audit_path)
+    if action.kind == "close-index":
+        index = action.params["index"]
+        await close_index(client, index, audit=audit, read_only=read_only)
+        return f"closed {index} on {target.name}"
+    if action.kind == "register-repository":
+        name = action.params["name"]
+        body = action.request.body if action.request is not None else {}
+        existing = {r.name for r in await client.repositories()}
+        await register_repository_readonly(
+            client, name, body.get("type", "fs"), body.get("settings", {}), audit=audit,
+            replace=name in existing and name == prep.plan.repository_on_target,
+            read_only=read_only,
+        )
+        return f"registered repository {name} read-only on {target.name}"
+    if action.kind == "safety-snapshot":
+        if not repository:
+            raise ValueError("choose a writable repository for the safety snapshot")
+        body = await take_safety_snapshot(
+            client, repository, action.params.get("indices", []), audit=audit,
+            include_global_state=bool(action.params.get("include_global_state")),
+            read_only=read_only, name=snapshot_name,
+        )
+        taken = (body.get("snapshot") or {}).get("snapshot") or snapshot_name or "it"
+        return f"safety snapshot {taken} taken in {repository} on {target.name}"
+    raise ValueError(f"{action.kind} is not a step that runs on the cluster")
+
+
+async def writable_repositories(services: Services, cluster: str) -> list[str]:
+    """Repositories of ``cluster`` a safety snapshot can be written to."""
+    source = services.get(f"cluster:{cluster}")
+    assert isinstance(source, ClusterSource)
+    client = await cluster_client(source)
+    return sorted(r.name for r in await client.repositories() if not r.readonly)
+
+
+async def restores_in_flight(services: Services) -> list[tuple[ClusterSource, Any]]:
+    """Restores running on every reachable cluster, started by anyone: (cluster, restore)."""
+    from esnap_tui.restore.monitor import find_restores_in_flight
+
+    clusters = [s for s in services.sources if isinstance(s, ClusterSource)]
+
+    async def one(source: ClusterSource) -> list[tuple[ClusterSource, Any]]:
+        try:
+            client = await cluster_client(source)
+            return [(source, r) for r in await find_restores_in_flight(client)]
+        except Exception:  # an unreachable cluster has nothing we can watch
+            return []
+
+    found = await asyncio.gather(*(one(s) for s in clusters))
+    return [item for group in found for item in group]
+
+
+async def attach_restore_monitor(source: ClusterSource, restore: Any, **options: Any) -> Any:
+    """A ``RestoreMonitor`` re-attached to a restore found in flight."""
+    from esnap_tui.restore.monitor import RestoreMonitor
+
+    return await RestoreMonitor.attach(await cluster_client(source), restore, **options)
+
+
+async def new_restore_monitor(services: Services, prep: RestorePreparation, result: Any,
+                              **options: Any) -> Any:
+    """A ``RestoreMonitor`` for a restore this app just started (None: nothing to follow)."""
+    from esnap_tui.restore.monitor import RestoreMonitor
+
+    if not result.expected:
+        return None
+    source = services.get(f"cluster:{prep.plan.target_cluster}")
+    assert isinstance(source, ClusterSource)
+    return RestoreMonitor(
+        await cluster_client(source), prep.plan.repository_on_target, prep.plan.snapshot,
+        result.expected, restore_uuid=result.restore_uuid, **options,
+    )
+
+
 def preload_layers() -> list[str]:
     """Import the lower layers now, before the app runs: importing the elasticsearch
     transport lazily from a worker took 100+ ms on the event loop, a visible freeze.
