@@ -145,7 +145,7 @@ class RestoreMonitorScreen(Screen):
             row = index_row(index)
             if index.name in table.rows:
                 for column, value in zip(COLUMNS, row, strict=True):
-                    table.update_cell(index.name, column, value)
+                    table.update_cell(index.name, column, value, update_width=True)
             else:
                 table.add_row(*row, key=index.name)
         if progress.verification is not None:

@@ -55,6 +55,7 @@ from esnap_tui.ui.services import (
     run_fix_step,
     run_restore,
 )
+from esnap_tui.ui.widgets.marked import MarkedCheckbox, MarkedSelectionList
 
 STEPS = ("what", "where", "checks", "review", "go")
 STEP_TITLES = {"what": "What", "where": "Where", "checks": "Checks", "review": "Review",
@@ -136,22 +137,22 @@ class RestoreWizard(Screen):
         yield Static(id="steps")
         with ContentSwitcher(initial="what", id="wizard-body"):
             with Vertical(id="what"):
-                yield Input(placeholder="filter the list (name or glob)", id="filter",
+                yield Input(placeholder="filter the list (name or glob)", id="item-filter",
                             compact=True)
-                yield SelectionList[str](id="items")
+                yield MarkedSelectionList[str](id="items")
                 with Horizontal(classes="row"):
                     yield Static("patterns", classes="label")
                     yield Input(placeholder="also restore: logs-*, -logs-old", id="patterns",
                                 compact=True)
                 with Horizontal(classes="row"):
-                    yield Checkbox("global state", False, id="global-state", compact=True)
-                    yield Checkbox("aliases", True, id="aliases", compact=True)
-                    yield Checkbox("partial", False, id="partial", compact=True)
-                    yield Checkbox("ignore unavailable", False, id="ignore-unavailable",
+                    yield MarkedCheckbox("global state", False, id="global-state", compact=True)
+                    yield MarkedCheckbox("aliases", True, id="aliases", compact=True)
+                    yield MarkedCheckbox("partial", False, id="partial", compact=True)
+                    yield MarkedCheckbox("ignore unavailable", False, id="ignore-unavailable",
                                    compact=True)
                 yield Static("feature states (none restored unless chosen)", classes="section",
                              id="features-title")
-                yield SelectionList[str](id="features")
+                yield MarkedSelectionList[str](id="features")
             with Vertical(id="where"):
                 with Horizontal(classes="row"):
                     yield Static("target cluster", classes="label")
@@ -167,13 +168,13 @@ class RestoreWizard(Screen):
                     yield Input(ctx.repository, id="target-repo", compact=True)
                 with Horizontal(classes="row"):
                     yield Static("rename pattern", classes="label")
-                    yield Input(placeholder="(.+)", id="rename-pattern", compact=True)
+                    yield Input(placeholder="regex, e.g. (.+)", id="rename-pattern", compact=True)
                     yield Static(" → ", classes="label")
-                    yield Input(placeholder="restored-$1", id="rename-replacement",
+                    yield Input(placeholder="e.g. restored-$1", id="rename-replacement",
                                 compact=True)
                 yield DataTable(id="preview", cursor_type="row", zebra_stripes=True)
                 with Horizontal(classes="row"):
-                    yield Checkbox("replicas 0", False, id="replicas-zero", compact=True)
+                    yield MarkedCheckbox("replicas 0", False, id="replicas-zero", compact=True)
                     yield Static("index settings", classes="label")
                     yield Input(placeholder="key=value, …", id="index-settings", compact=True)
                 with Horizontal(classes="row"):
@@ -201,9 +202,10 @@ class RestoreWizard(Screen):
         for field_ in self.query(Input):
             field_.cursor_blink = False  # no redraw traffic over SSH; stable screenshots
         table = self.query_one("#preview", DataTable)
-        table.add_columns("snapshot", "restored as", "")
-        self.query_one("#what").loading = True
+        table.add_columns("in the snapshot", "restored as", "check")
         self._show_step()
+        self._hint(f"… reading snapshot {self.context.snapshot.name}")
+        self.query_one("#items").focus()  # no loading overlay here: it would refuse focus
         self.load_snapshot()
 
     def _default_target(self) -> str | None:
@@ -217,12 +219,10 @@ class RestoreWizard(Screen):
     @work(exclusive=True, group="restore-snapshot", exit_on_error=False)
     async def load_snapshot(self) -> None:
         ctx = self.context
-        box = self.query_one("#what")
         try:
             facts = await restore_snapshot_facts(ctx.source, ctx.repository, ctx.snapshot.name)
         except Exception as error:
             kind, message = describe_error(error)
-            box.loading = False
             self._hint(f"✗ could not read snapshot {ctx.snapshot.name}: {kind}: {message}")
             return
         self.snapshot_facts = facts
@@ -235,13 +235,11 @@ class RestoreWizard(Screen):
         title = self.query_one("#features-title", Static)
         if not names:
             title.update("feature states: none in this snapshot")
-        box.loading = False
         global_state = self.query_one("#global-state", Checkbox)
         if facts.detail.include_global_state is False:
             global_state.label = "global state (not in snapshot)"
             global_state.disabled = True
         self._hint_selection()
-        self.query_one("#items").focus()
         if self.step == "where":
             self.refresh_preview()
 
@@ -280,7 +278,7 @@ class RestoreWizard(Screen):
         return items
 
     def _visible(self) -> list[tuple[str, str, str]]:
-        text = self.query_one("#filter", Input).value.strip()
+        text = self.query_one("#item-filter", Input).value.strip()
         if not text:
             return self.items
         pattern = text if any(c in text for c in "*?") else f"*{text}*"
@@ -305,7 +303,7 @@ class RestoreWizard(Screen):
         selected = set(self.query_one("#items", SelectionList).selected)
         return (self._chosen - shown) | selected
 
-    @on(Input.Changed, "#filter")
+    @on(Input.Changed, "#item-filter")
     def _filter_changed(self) -> None:
         self._fill_items()
 
@@ -314,6 +312,8 @@ class RestoreWizard(Screen):
     @on(Checkbox.Changed)
     @on(SelectionList.SelectedChanged, "#features")
     def _what_changed(self) -> None:
+        if self.snapshot_facts is None:
+            return
         if self.step == "what":
             self._hint_selection()
         elif self.step == "where":
@@ -487,6 +487,11 @@ class RestoreWizard(Screen):
                 self._fixes.append((result, action))
         fixes.display = bool(self._fixes)
         self.query_one("#fixes-title").display = bool(self._fixes)
+        if self._fixes:
+            fixes.highlighted = 0
+            fixes.focus()
+        else:
+            self.query_one("#checks-scroll").focus()
         blockers = len(prep.report.blockers)
         if blockers:
             self._hint(f"✗ {blockers} blocker(s): apply a fix below or go back (esc) · "
@@ -686,8 +691,10 @@ class RestoreWizard(Screen):
         if prep is not None:
             plan = prep.plan
             expected = prep.report.selection.indices
+            there = (f" (as {plan.repository_on_target} there)"
+                     if plan.repository_on_target != plan.repository else "")
             parts += [("restore ", "bold"), f"{plan.repository}:{plan.snapshot}",
-                      (" into ", "bold"), plan.target_cluster, "\n",
+                      (" into ", "bold"), plan.target_cluster, there, "\n",
                       f"{len(expected)} index(es)",
                       ", global state" if plan.include_global_state else "",
                       (f", feature states {', '.join(plan.feature_states)}"
@@ -872,8 +879,8 @@ class RestoreWizard(Screen):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        if event.input.id in ("filter", "confirm"):
-            if event.input.id == "filter":
+        if event.input.id in ("item-filter", "confirm"):
+            if event.input.id == "item-filter":
                 self.query_one("#items").focus()
             return
         self.action_next_step()
