@@ -10,18 +10,20 @@ row's full reason is printed below the table; Enter opens the way forward.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from esnap_tui.ui.bindings import COMPAT, MODAL, bindings_for
+from esnap_tui.ui.bindings import BY_ID, COMPAT, MODAL, bindings_for
 from esnap_tui.ui.screens.extensions import SnapshotContext, register_screen
 from esnap_tui.ui.services import (
     KIND_LABELS,
@@ -66,6 +68,20 @@ def target_text(target: Any) -> str:
     return f"{where} · {product} {target.version} · licence {licence}"
 
 
+_PATH = re.compile(r"(?<![\w.])/[^\s()]+")
+
+
+def short_paths(text: str) -> str:
+    """Absolute paths cut to their last two parts ("…/mounts/legacy"): the head line has one
+    row; the way-forward dialog shows the full origin."""
+
+    def cut(match: re.Match[str]) -> str:
+        parts = [part for part in match.group(0).split("/") if part]
+        return match.group(0) if len(parts) <= 2 else "…/" + "/".join(parts[-2:])
+
+    return _PATH.sub(cut, text)
+
+
 @dataclass(frozen=True)
 class TargetChoice:
     """What the picker returns: a configured cluster, or a typed target."""
@@ -75,6 +91,15 @@ class TargetChoice:
 
 
 # --------------------------------------------------------------------------- the view
+
+
+class CompatTable(VimTable):
+    """The verdict table: Enter opens the way forward (the catalogue's ``compat-advice``, so a
+    keymap that moves it moves it here too) instead of DataTable's own row selection."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        replace(BY_ID["compat-advice"].binding(), action="screen.advice")
+    ]
 
 
 class CompatScreen(Screen):
@@ -141,18 +166,20 @@ class CompatScreen(Screen):
                     yield Static(id=f"head-{name}", classes="head-value", markup=False)
         with Vertical(id="compat-pane", classes="pane") as pane:
             pane.border_title = "Indices"
-            yield VimTable(id="compat-table")
+            yield CompatTable(id="compat-table")
             yield Static(id="compat-message", classes="pane-message", markup=False)
         yield Static(id="compat-detail", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.height >= 32, "-tall")
-        self.query_one("#compat-table", VimTable).loading = True
+        table = self.query_one("#compat-table", VimTable)
+        table.loading = True
+        table.focus()
         self._render_head()
         self.load_facts()
-        if self.target is None:
-            self.action_pick_target()
+        if self.target is None:  # once the table has focus and the footer its keys
+            self.call_after_refresh(self.action_pick_target)
         else:
             self.run_check()
 
@@ -243,7 +270,7 @@ class CompatScreen(Screen):
         rows = {
             "target": self._target_line(),
             "snapshot": snapshot,
-            "read": f"from {self.facts.origin}" if self.facts is not None else "",
+            "read": f"from {short_paths(self.facts.origin)}" if self.facts is not None else "",
             "summary": self.report.summary if self.report is not None else "",
         }
         for name, value in rows.items():
@@ -479,10 +506,11 @@ def advice_text(verdict: Any, report: Any, facts: Any) -> Text:
                 text.append(f"  · {line}\n")
         else:
             text.append("No estimate: the snapshot does not give this index's size.\n")
-    if facts is not None and facts.notes:
-        heading("Notes")
+    if facts is not None:
+        heading("Read")
+        text.append(f"from {short_paths(facts.origin)}\n")
         for note in facts.notes:
-            text.append(f"· {note}\n")
+            text.append(f"note: {note}\n")
     text.rstrip()
     return text
 
@@ -539,6 +567,7 @@ class TargetPicker(ModalScreen[TargetChoice | None]):
         super().__init__()
         self.context = context
         self.sources = compat_target_sources(context.services)
+        self.name_width = min(max((len(s.name) for s in self.sources), default=0), 20)
         self.typed: Any = None
 
     def compose(self) -> ComposeResult:
@@ -547,7 +576,10 @@ class TargetPicker(ModalScreen[TargetChoice | None]):
             box.border_subtitle = "enter choose · tab next · esc close"
             yield Static("A configured cluster", id="clusters-label", classes="picker-label")
             yield OptionList(
-                *(Option(f"… {s.name}  asking for its version", id=s.key) for s in self.sources),
+                *(
+                    Option(f"… {s.name.ljust(self.name_width)}  asking", id=s.key)
+                    for s in self.sources
+                ),
                 id="target-clusters",
             )
             yield Static(
@@ -576,12 +608,13 @@ class TargetPicker(ModalScreen[TargetChoice | None]):
     @work(exit_on_error=False)
     async def describe(self, source: Source) -> None:
         clusters = self.query_one("#target-clusters", OptionList)
+        name = source.name.ljust(self.name_width)
         try:
             target = await compat_target(source)
-            line = f"✓ {source.name}  {target_text(target).split(' · ', 1)[1]}"
+            line = f"✓ {name}  {target_text(target).split(' · ', 1)[1]}"
         except Exception as error:
             kind, _ = describe_error(error)
-            line = f"✗ {source.name}  unreachable: {KIND_LABELS.get(kind, kind)}"
+            line = f"✗ {name}  unreachable: {KIND_LABELS.get(kind, kind)}"
         clusters.replace_option_prompt(source.key, line)
 
     @on(OptionList.OptionSelected, "#target-clusters")
