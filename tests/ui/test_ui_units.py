@@ -10,6 +10,7 @@ import pytest
 from esnap_tui.models import SnapshotState, SnapshotSummary
 from esnap_tui.ui import bindings
 from esnap_tui.ui.app import EsnapApp
+from esnap_tui.ui.screens.compat import CompatScreen
 from esnap_tui.ui.screens.detail import DetailScreen
 from esnap_tui.ui.screens.extensions import PlaceholderScreen
 from esnap_tui.ui.screens.help import help_rows
@@ -90,6 +91,7 @@ def test_binding_ids_are_unique_and_every_action_exists_where_it_is_bound() -> N
         bindings.MAIN: [MainScreen],
         bindings.LIST: [PaneList, SnapshotTable],
         bindings.DETAIL: [DetailScreen],
+        bindings.COMPAT: [CompatScreen],
         bindings.MODAL: [PlaceholderScreen],
     }
     for spec in bindings.CATALOGUE:
