@@ -38,7 +38,9 @@ def table_rows(screen: CompatScreen) -> list[list[str]]:
 
 
 def detail(screen: CompatScreen) -> str:
-    return str(screen.query_one("#compat-detail").render())
+    return "\n".join(
+        str(screen.query_one(f"#compat-detail-{part}").render()) for part in ("title", "body")
+    )
 
 
 async def open_compat(app: EsnapApp, pilot) -> TargetPicker:
@@ -101,6 +103,9 @@ async def test_a_5x_index_is_incompatible_with_7_17_and_the_advice_names_6_8(
         assert "1 blocked" in head(screen, "summary")
         # the full reason sits below the table, with the way forward in one line
         below = detail(screen)
+        assert below.startswith(
+            "test_updates_deletes · ✗ incompatible · created 5.6.16 (repository)"
+        )
         assert "created in 5.6.16" in below and "7.17.0" in below and "Enter" in below
         await pilot.press("enter")
         await settle(offline_app, pilot)

@@ -80,6 +80,21 @@ def test_compat_way_forward(snap_compare) -> None:
                         run_before=compat_view("G", "enter"))
 
 
+def test_compat_way_forward_with_estimate(snap_compare) -> None:
+    """analytics (8.15) snapshot into prod-eu (9.1, enterprise): its 7.17 ``reports`` index
+    needs a bridge through 8.19 and a reindex; the estimate and its assumptions show."""
+
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        for key in ("j", "tab", "tab", "c", "enter", "p", "enter"):
+            await pilot.press(key)
+            await _settle(pilot)
+        await tables_measured(pilot)
+
+    assert snap_compare(EsnapApp(None, demo="demo"), terminal_size=(120, 40),
+                        run_before=run_before)
+
+
 def test_compat_view_without_colour(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(EsnapApp(None, demo="demo"), terminal_size=(80, 24),

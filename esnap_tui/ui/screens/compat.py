@@ -135,6 +135,11 @@ class CompatScreen(Screen):
         padding: 0 1;
         background: $panel;
     }
+    CompatScreen #compat-detail-title {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        text-style: bold;
+    }
     CompatScreen.-tall #compat-detail {
         height: 6;
     }
@@ -168,7 +173,9 @@ class CompatScreen(Screen):
             pane.border_title = "Indices"
             yield CompatTable(id="compat-table")
             yield Static(id="compat-message", classes="pane-message", markup=False)
-        yield Static(id="compat-detail", markup=False)
+        with Vertical(id="compat-detail"):
+            yield Static(id="compat-detail-title", markup=False)
+            yield Static(id="compat-detail-body", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -371,22 +378,25 @@ class CompatScreen(Screen):
         return next((v for v in self.shown if v.index == name), None)
 
     def _render_detail(self) -> None:
-        detail = self.query_one("#compat-detail", Static)
+        """The highlighted index in full: name, verdict, created version and its source on
+        one line; the whole reason and the way forward's first sentence below."""
+        title = self.query_one("#compat-detail-title", Static)
+        body = self.query_one("#compat-detail-body", Static)
         verdict = self.highlighted_verdict()
         if verdict is None:
             notes = list(getattr(self.facts, "notes", []) or [])
-            detail.update("\n".join(f"note: {n}" for n in notes))
+            title.update("Notes" if notes else "")
+            body.update("\n".join(notes))
             return
-        created = verdict.created_label
-        source = verdict.created_source.value
-        text = Text()
-        text.append(verdict.index, "bold")
-        text.append(f"  {verdict_text(verdict.verdict)} · created {created} ({source})\n")
-        text.append(verdict.reason)
+        title.update(
+            f"{verdict.index} · {verdict_text(verdict.verdict)} · created "
+            f"{verdict.created_label} ({verdict.created_source.value})"
+        )
+        text = Text(verdict.reason)
         if verdict.advice is not None:
             text.append("\nEnter: ", "bold")
             text.append(verdict.advice.summary)
-        detail.update(text)
+        body.update(text)
 
     @on(DataTable.RowHighlighted, "#compat-table")
     def _highlight(self, event: DataTable.RowHighlighted) -> None:
@@ -504,8 +514,8 @@ def advice_text(verdict: Any, report: Any, facts: Any) -> Text:
             text.append("assuming:\n")
             for line in estimate.assumptions:
                 text.append(f"  · {line}\n")
-        else:
-            text.append("No estimate: the snapshot does not give this index's size.\n")
+        elif advice.restore_into is not None:
+            text.append("No estimate: this index's size is not known.\n")
     if facts is not None:
         heading("Read")
         text.append(f"from {short_paths(facts.origin)}\n")
@@ -538,7 +548,7 @@ class TargetPicker(ModalScreen[TargetChoice | None]):
     }
     TargetPicker .picker-label {
         color: $text-muted;
-        height: 1;
+        height: auto;
     }
     TargetPicker #target-version {
         height: 1;
@@ -637,7 +647,7 @@ class TargetPicker(ModalScreen[TargetChoice | None]):
             return
         self.typed = target
         self.query_one("#licence-label", Static).update(
-            f"Licence of the {event.value.strip()} cluster (archive indices need enterprise)"
+            "Its licence? Only archive indices (5.x/6.x in 8.3+) care: they need enterprise"
         )
         self.add_class("-licence")
         licences = self.query_one("#target-licence", OptionList)
