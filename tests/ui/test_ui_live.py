@@ -205,8 +205,8 @@ async def test_detail_of_a_live_snapshot(live) -> None:
         screen = app.screen
         assert isinstance(screen, DetailScreen)
         assert screen.detail is not None and screen.detail.name.startswith("nightly")
-        await pilot.press("l")
-        await pilot.pause()
+        await pilot.press("l")  # the indices tab is built on first view
+        await settle(app, pilot)
         table = screen.query_one("#indices-table", VimTable)
         names = {str(table.get_row_at(i)[0]) for i in range(table.row_count)}
         assert {"logs-2026.01", "orders"} <= names

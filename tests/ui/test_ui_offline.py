@@ -102,8 +102,8 @@ async def test_keys_move_between_panes_and_open_a_snapshot_detail(offline_app: E
         screen = offline_app.screen
         assert isinstance(screen, DetailScreen)
         assert screen.detail is not None and screen.detail.name == "global_state_snapshot_2"
-        await pilot.press("l")  # next tab: the indices, with created versions read offline
-        await pilot.pause()
+        await pilot.press("l")  # next tab: built on first view, created versions read after
+        await settle(offline_app, pilot)
         table = screen.query_one("#indices-table", VimTable)
         assert table.row_count == 1
         assert [str(c) for c in table.get_row_at(0)][::3] == ["posts_2024_01_01",

@@ -2,21 +2,35 @@
 
 The detail is loaded here, in a worker, only when the screen opens: listing thousands of
 snapshots never pays for it. Sections are tabs so each fits an 80x24 terminal on its own.
+
+Why tabs are built on first view: every widget costs style matching and layout when the screen
+is pushed, and that cost lands in one event-loop turn (the screen froze for 100-200 ms with
+four tables built up front). Only the summary exists at first; a tab's table is mounted and
+filled when the tab is first shown, a large one a batch of rows per turn.
 """
 
 from __future__ import annotations
 
-from textual import work
+import asyncio
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from esnap_tui.models import IndexInSnapshot, SnapshotDetail
 from esnap_tui.ui.bindings import DETAIL, bindings_for
 from esnap_tui.ui.screens.extensions import SnapshotContext, screen_for
 from esnap_tui.ui.services import describe_error
-from esnap_tui.ui.widgets.detail import VimTable, index_rows, summary_table
+from esnap_tui.ui.widgets.detail import (
+    ROW_BATCH,
+    VimTable,
+    add_rows_in_batches,
+    index_rows,
+    summary_table,
+)
 
 TABS = ("summary", "indices", "data-streams", "feature-states", "failures")
 TAB_TITLES = {
@@ -26,15 +40,21 @@ TAB_TITLES = {
     "feature-states": "Feature states",
     "failures": "Failures",
 }
+SPINNER_DELAY = 0.15  # a detail that arrives sooner (cached, local) shows no spinner at all
 
 
 class DetailScreen(Screen):
     BINDINGS = bindings_for(DETAIL)
+    AUTO_FOCUS = "#summary-scroll"
 
     def __init__(self, context: SnapshotContext) -> None:
         super().__init__()
         self.context = context
         self.detail: SnapshotDetail | None = context.detail
+        self._built: set[str] = set()  # panes whose table is mounted
+        self._created: dict[str, str] | None = None  # index -> created version, once known
+        self._created_done = False  # the created versions were looked up (found or not)
+        self._spinner: Timer | None = None
 
     def compose(self) -> ComposeResult:
         ctx = self.context
@@ -46,14 +66,8 @@ class DetailScreen(Screen):
         with TabbedContent(id="detail-tabs"):
             with TabPane(TAB_TITLES["summary"], id="summary"), VerticalScroll(id="summary-scroll"):
                 yield Static(id="summary-body")
-            with TabPane(TAB_TITLES["indices"], id="indices"):
-                yield VimTable(id="indices-table")
-            with TabPane(TAB_TITLES["data-streams"], id="data-streams"):
-                yield VimTable(id="data-streams-table")
-            with TabPane(TAB_TITLES["feature-states"], id="feature-states"):
-                yield VimTable(id="feature-states-table")
-            with TabPane(TAB_TITLES["failures"], id="failures"):
-                yield VimTable(id="failures-table")
+            for pane in TABS[1:]:
+                yield TabPane(TAB_TITLES[pane], id=pane)  # its table is built on first view
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -61,54 +75,133 @@ class DetailScreen(Screen):
         self.query_one("#summary-body", Static).update(
             summary_table(ctx.snapshot, repository=ctx.repository, source=ctx.source.name)
         )
-        self.query_one("#detail-tabs", TabbedContent).loading = True
+        self._spinner = self.set_timer(SPINNER_DELAY, self._show_spinner)
         self.load_detail()
+
+    def _show_spinner(self) -> None:
+        if self.detail is None:
+            self.query_one("#detail-tabs", TabbedContent).loading = True
+
+    def _stop_spinner(self) -> None:
+        if self._spinner is not None:
+            self._spinner.stop()
+        self.query_one("#detail-tabs", TabbedContent).loading = False
 
     @work(exclusive=True, group="detail-screen", exit_on_error=False)
     async def load_detail(self) -> None:
         """The REST (or offline) detail first; per-index created versions follow when the
         repository files are readable, without holding the rest of the screen back."""
         ctx = self.context
-        tabs = self.query_one("#detail-tabs", TabbedContent)
         try:
             detail = self.detail or await ctx.source.snapshot(ctx.repository, ctx.snapshot.name)
         except Exception as error:
             kind, message = describe_error(error)
-            tabs.loading = False
+            self._stop_spinner()
             self.query_one("#summary-body", Static).update(
                 f"✗ could not load snapshot {ctx.snapshot.name}: {kind}\n{message}"
             )
             return
         self.detail = detail
         ctx.detail = detail
+        self._stop_spinner()
         self._fill(detail)
-        tabs.loading = False
-        self.query_one("#summary-scroll").focus()
-        self.load_created_versions(detail)
 
     @work(exclusive=True, group="detail-created", exit_on_error=False)
     async def load_created_versions(self, detail: SnapshotDetail) -> None:
+        """Started once the index rows are in, not when the screen opens: reading index
+        metadata is a thread's work, and while it holds the GIL the UI thread runs at half
+        speed (opening the screen took twice as long with it running alongside)."""
         ctx = self.context
         try:
             indices = await ctx.source.snapshot_indices(ctx.repository, ctx.snapshot.name)
         except Exception:  # created versions are a bonus; the detail stands without them
-            return
-        if indices:
-            self._fill_indices(detail, indices)
+            indices = None
+        self._created = _created_texts(indices) if indices else None
+        self._created_done = True
+        table = self.query("#indices-table")
+        if table and table.first(VimTable).row_count:
+            await self._update_created()
 
-    def _fill_indices(self, detail: SnapshotDetail, indices: list[IndexInSnapshot] | None) -> None:
+    # tabs, built on first view -----------------------------------------------------------
+
+    @on(TabbedContent.TabActivated, "#detail-tabs")
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane.id
+        if pane is None or pane == "summary" or pane in self._built:
+            return
+        self._built.add(pane)
+        table = VimTable(id=f"{pane}-table")
+        await event.pane.mount(table)
+        if self.detail is not None:
+            self._populate(pane, self.detail)
+        if self.query_one("#detail-tabs", TabbedContent).active == pane:
+            table.focus()
+
+    def _populate(self, pane: str, detail: SnapshotDetail) -> None:
+        table = self.query_one(f"#{pane}-table", VimTable)
+        if pane == "indices":
+            table.add_column("Index", key="index")
+            table.add_column("Shards", key="shards")
+            table.add_column("Size", key="size")
+            table.add_column("Created", key="created")
+            self.fill_indices(detail)
+        elif pane == "data-streams":
+            table.add_columns("Data stream", "Backing indices in snapshot")
+            for name in sorted(detail.data_streams):
+                backing = sum(1 for i in detail.indices if i.startswith(f".ds-{name}-"))
+                table.add_row(name, str(backing), key=name)
+        elif pane == "feature-states":
+            table.add_columns("Feature", "Indices")
+            for state in detail.feature_states:
+                table.add_row(state.feature_name, ", ".join(state.indices) or "—")
+        elif pane == "failures":
+            table.add_columns("Index", "Shard", "Status", "Node", "Reason")
+            for failure in detail.failures:
+                table.add_row(
+                    failure.index,
+                    "—" if failure.shard_id is None else str(failure.shard_id),
+                    failure.status or "—",
+                    failure.node_id or "—",
+                    failure.reason,
+                )
+
+    @work(exclusive=True, group="detail-indices", exit_on_error=False)
+    async def fill_indices(self, detail: SnapshotDetail) -> None:
+        """Index rows, sorted and formatted off the UI thread when there are many."""
+        if len(detail.indices) > ROW_BATCH:
+            rows = await asyncio.to_thread(index_rows, detail, self._created)
+        else:
+            rows = index_rows(detail, self._created)
+        created, done = self._created, self._created_done
+        pending = "—" if done else "…"
+        rows = [(*row[:3], row[3] if created is not None else pending) for row in rows]
         table = self.query_one("#indices-table", VimTable)
-        cursor = table.cursor_row
-        table.clear(columns=True)
-        created = {
-            i.name: (f"{i.created} ({i.created_source})" if i.created else "unknown")
-            for i in indices or []
-        }
-        table.add_columns("Index", "Shards", "Size", "Created" if indices else "")
-        for row in index_rows(detail, created if indices else None):
-            table.add_row(*(row if indices else (*row[:3], "")), key=row[0])
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1))
+        await add_rows_in_batches(table, rows, [str(row[0]) for row in rows])
+        if not self._created_done:
+            self.load_created_versions(detail)
+        elif not done:
+            await self._update_created()  # the versions arrived while the rows went in
+
+    async def _update_created(self) -> None:
+        """Put the created versions (or "—" when unknown) into rows already shown."""
+        table = self.query_one("#indices-table", VimTable)
+        if "created" not in table.columns:
+            return
+        created = self._created or {}
+        keys = [row.key for row in table.ordered_rows]
+        for start in range(0, len(keys), ROW_BATCH):
+            if start:
+                await asyncio.sleep(0)
+            for key in keys[start:start + ROW_BATCH]:
+                value = created.get(str(key.value), "unknown") if self._created else "—"
+                table.update_cell(key, "created", value, update_width=True)
+
+    def indices_shown(self) -> bool:
+        """The indices table holds a row for every index of the snapshot (benchmarks ask)."""
+        if self.detail is None or "indices" not in self._built:
+            return False
+        table = self.query_one("#indices-table", VimTable)
+        return table.row_count == len(self.detail.indices)
 
     def _fill(self, detail: SnapshotDetail) -> None:
         ctx = self.context
@@ -116,33 +209,13 @@ class DetailScreen(Screen):
             summary_table(detail, repository=ctx.repository, source=ctx.source.name)
         )
         tabs = self.query_one("#detail-tabs", TabbedContent)
-        self._fill_indices(detail, None)
         self._title(tabs, "indices", len(detail.indices))
-
-        streams = self.query_one("#data-streams-table", VimTable)
-        streams.add_columns("Data stream", "Backing indices in snapshot")
-        for name in sorted(detail.data_streams):
-            backing = sum(1 for i in detail.indices if i.startswith(f".ds-{name}-"))
-            streams.add_row(name, str(backing), key=name)
         self._title(tabs, "data-streams", len(detail.data_streams))
-
-        features = self.query_one("#feature-states-table", VimTable)
-        features.add_columns("Feature", "Indices")
-        for state in detail.feature_states:
-            features.add_row(state.feature_name, ", ".join(state.indices) or "—")
         self._title(tabs, "feature-states", len(detail.feature_states))
-
-        failures = self.query_one("#failures-table", VimTable)
-        failures.add_columns("Index", "Shard", "Status", "Node", "Reason")
-        for failure in detail.failures:
-            failures.add_row(
-                failure.index,
-                "—" if failure.shard_id is None else str(failure.shard_id),
-                failure.status or "—",
-                failure.node_id or "—",
-                failure.reason,
-            )
         self._title(tabs, "failures", len(detail.failures))
+        for pane in TABS[1:]:
+            if pane in self._built:
+                self._populate(pane, detail)
 
     @staticmethod
     def _title(tabs: TabbedContent, pane: str, count: int) -> None:
@@ -155,7 +228,7 @@ class DetailScreen(Screen):
         position = TABS.index(tabs.active) if tabs.active in TABS else 0
         tabs.active = TABS[(position + delta) % len(TABS)]
         pane = tabs.active_pane
-        if pane is not None:
+        if pane is not None:  # a tab seen for the first time focuses its table once built
             focusable = pane.query("VimTable, #summary-scroll")
             if focusable:
                 focusable.first().focus()
@@ -182,3 +255,9 @@ class DetailScreen(Screen):
         if action == "restore":
             return not (self.context.read_only or self.context.source.read_only)
         return True
+
+
+def _created_texts(indices: list[IndexInSnapshot]) -> dict[str, str]:
+    return {
+        i.name: (f"{i.created} ({i.created_source})" if i.created else "unknown") for i in indices
+    }
