@@ -156,6 +156,7 @@ class CompatScreen(Screen):
         self.report: Any = None
         self.problems_only = False
         self.shown: list[Any] = []  # IndexVerdicts in table order
+        self._target_generation = 0
 
     def compose(self) -> ComposeResult:
         ctx = self.context
@@ -197,7 +198,7 @@ class CompatScreen(Screen):
 
     # workers ------------------------------------------------------------------------------
 
-    @work(exclusive=True, group="compat-facts", exit_on_error=False)
+    @work(group="compat-facts", exit_on_error=False)
     async def load_facts(self) -> None:
         ctx = self.context
         try:
@@ -209,33 +210,45 @@ class CompatScreen(Screen):
         self._render_head()
         self.run_check()
 
-    @work(exclusive=True, group="compat-target", exit_on_error=False)
+    # Later requests supersede earlier ones by a generation number rather than by cancelling
+    # workers: a lookup that finishes after the user picked again is simply ignored.
+
+    @work(group="compat-target", exit_on_error=False)
     async def resolve_target(self, source: Source) -> None:
+        self._target_generation += 1
+        generation = self._target_generation
         self.target, self.report, self.target_error = None, None, None
         self.target_label = source.name
         self._loading()
         self._render_head()
+        target, problem = None, None
         try:
-            self.target = await compat_target(source)
+            target = await compat_target(source)
         except Exception as error:
             kind, message = describe_error(error)
-            self.target_error = f"{source.name} is unreachable: {KIND_LABELS.get(kind, kind)}"
-            if message and message not in self.target_error:
-                self.target_error += f" ({message})"
-        self.target_label = None
+            problem = f"{source.name} is unreachable: {KIND_LABELS.get(kind, kind)}"
+            if message and message not in problem:
+                problem += f" ({message})"
+        if generation != self._target_generation:
+            return
+        self.target, self.target_error, self.target_label = target, problem, None
         self._render_head()
         self.run_check()
 
-    @work(exclusive=True, group="compat-check", exit_on_error=False)
+    @work(group="compat-check", exit_on_error=False)
     async def run_check(self) -> None:
-        if self.facts is None or self.target is None:
+        facts, target = self.facts, self.target
+        if facts is None or target is None:
             self._loading()
             return
         try:
-            self.report = await compat_check(self.facts, self.target)
+            report = await compat_check(facts, target)
         except Exception as error:
-            self.report = None
+            report = None
             self.facts_error = describe_error(error)[1]
+        if facts is not self.facts or target is not self.target:
+            return  # superseded while it ran
+        self.report = report
         self._render_head()
         self._fill()
 
@@ -431,6 +444,7 @@ class CompatScreen(Screen):
         if choice.source is not None:
             self.resolve_target(choice.source)
             return
+        self._target_generation += 1  # a cluster lookup still under way no longer counts
         self.target, self.target_error, self.target_label, self.report = (
             choice.typed, None, None, None
         )
