@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import fnmatch
 import importlib
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -324,6 +324,17 @@ class Source:
     async def find_index(self, repository: str, pattern: str) -> FindResult:
         raise NotImplementedError
 
+    def missing_times(self, repository: str) -> tuple[int, int]:
+        """(snapshots listed without a start time, snapshots in all). Catalogues before 7.14
+        carry no times; a live cluster always answers with them."""
+        return 0, 0
+
+    async def fill_times(self, repository: str) -> AsyncIterator[list[SnapshotSummary]]:
+        """Fill in the start times ``missing_times`` counts, yielding the summaries filled a
+        few at a time so the list can update as they come."""
+        return
+        yield
+
     async def close(self) -> None:
         return None
 
@@ -571,6 +582,56 @@ class OfflineSource(Source):
     async def find_index(self, repository: str, pattern: str) -> FindResult:
         reader = await self._get_reader()
         return await asyncio.to_thread(catalogue_search, reader, self.key, repository, pattern)
+
+    def missing_times(self, repository: str) -> tuple[int, int]:
+        summaries = self._all or []
+        return sum(1 for s in summaries if s.start_time_ms is None), len(summaries)
+
+    async def fill_times(self, repository: str) -> AsyncIterator[list[SnapshotSummary]]:
+        """Read the ``snap-*.dat`` of every snapshot the catalogue gives no start time, in a
+        thread, a few per turn; the cached summaries are filled in place (so the next sort
+        sees the times)."""
+        reader = await self._get_reader()
+        pending = [s for s in await self._summaries() if s.start_time_ms is None]
+        for start in range(0, len(pending), TIMES_BATCH):
+            chunk = pending[start:start + TIMES_BATCH]
+            details = await asyncio.to_thread(_read_details, reader, [s.name for s in chunk])
+            filled = [s for s, d in zip(chunk, details, strict=True)
+                      if d is not None and fill_summary(s, d)]
+            if filled:
+                yield filled
+
+
+TIMES_BATCH = 10  # snapshot blobs read per thread hop while filling in old catalogues' times
+
+
+def times_fill_limit() -> int:
+    """Up to how many snapshots old catalogues get their times filled in: the bound
+    ``esnap repo inspect`` uses, so the app and the CLI agree."""
+    from esnap_tui.cli.repo import FILL_LIMIT
+
+    return FILL_LIMIT
+
+
+def _read_details(reader: Any, names: list[str]) -> list[SnapshotDetail | None]:
+    details: list[SnapshotDetail | None] = []
+    for name in names:
+        try:
+            details.append(reader.snapshot(name))
+        except Exception:  # one unreadable blob leaves its row as it was, not the others
+            details.append(None)
+    return details
+
+
+def fill_summary(summary: SnapshotSummary, detail: SnapshotDetail) -> bool:
+    """Copy what the catalogue lacked (times, state, version, policy) from the snapshot's own
+    blob into ``summary``; True when anything changed."""
+    changed = False
+    for name in ("start_time_ms", "end_time_ms", "state", "version", "slm_policy"):
+        if getattr(summary, name) is None and getattr(detail, name) is not None:
+            setattr(summary, name, getattr(detail, name))
+            changed = True
+    return changed
 
 
 def sort_summaries(items: Iterable[SnapshotSummary], sort: SortOrder) -> list[SnapshotSummary]:

@@ -42,9 +42,11 @@ from esnap_tui.ui.services import (
     SnapshotFilter,
     Source,
     describe_error,
+    fill_summary,
     format_duration,
     format_state,
     format_time,
+    times_fill_limit,
 )
 from esnap_tui.ui.widgets.detail import summary_table
 from esnap_tui.ui.widgets.panes import PaneList, SnapshotTable
@@ -53,6 +55,8 @@ PANES = ("sources", "repos", "snapshots")
 FILTER_DEBOUNCE = 0.3
 DETAIL_DEBOUNCE = 0.2
 MAX_AUTO_PAGES = 20  # pages fetched in one go while a filter hides most rows
+TIMES_HINT = "times load on selection: catalogue predates 7.14"
+TIMES_HINT_SHORT = "times on selection: pre-7.14 catalogue"  # what fits at 80 columns
 
 
 @dataclass
@@ -69,6 +73,7 @@ class Listing:
     loading: bool = False
     total: int | None = None
     error: str | None = None
+    times_note: str | None = None  # why start times are missing, or how far filling them got
 
     @property
     def complete(self) -> bool:
@@ -144,6 +149,9 @@ class MainScreen(Screen):
         self.query_one("#sources", PaneList).focus()
         self._update_titles()
         self.post_message(self.Ready())
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._update_titles)  # the footer hint fits the new width
 
     # wiring to services ------------------------------------------------------------------
 
@@ -329,6 +337,8 @@ class MainScreen(Screen):
         if delay:
             await asyncio.sleep(delay)
         await self._fetch(listing)
+        if listing.token == self._token and listing.started:
+            self._check_times(listing)
 
     @work(group="more-snapshots", exit_on_error=False)
     async def load_more(self, listing: Listing) -> None:
@@ -403,6 +413,56 @@ class MainScreen(Screen):
         if table.near_end():  # a page shorter than the viewport: ask for the next one
             self.call_after_refresh(table.post_message, SnapshotTable.NearEnd(table))
 
+    # start times missing from old catalogues ---------------------------------------------
+
+    def _check_times(self, listing: Listing) -> None:
+        """Old catalogues (before 7.14) list no start times, so "newest first" has nothing to
+        sort on: a small repository gets them from its snapshot blobs now (as ``esnap repo
+        inspect`` does); a large one gets each when its snapshot is selected."""
+        missing, total = listing.source.missing_times(listing.repository)
+        if not missing:
+            listing.times_note = None
+        elif total <= times_fill_limit():
+            listing.times_note = f"reading times 0/{missing}…"
+            self.fill_times(listing, missing)
+        else:
+            listing.times_note = TIMES_HINT
+        self._update_titles()
+
+    @work(exclusive=True, group="times", exit_on_error=False)
+    async def fill_times(self, listing: Listing, missing: int) -> None:
+        done = 0
+        async for filled in listing.source.fill_times(listing.repository):
+            if listing.token != self._token:
+                return  # a new listing starts its own filling; the summaries keep what we read
+            for summary in filled:
+                self._refresh_row(summary)
+            done += len(filled)
+            listing.times_note = f"reading times {done}/{missing}…"
+            self._update_titles()
+        if listing.token != self._token:
+            return
+        listing.times_note = None
+        if SORTS[listing.sort_index].field == "start_time":  # now there is something to sort on
+            selected = self.selected_snapshot()
+            self._pending_snapshot = selected.name if selected is not None else None
+            self._start_listing()
+        else:
+            self._update_titles()
+
+    def _refresh_row(self, summary: SnapshotSummary) -> None:
+        """Show what was filled into ``summary`` in its row, if the row is loaded."""
+        if self.rows.get(summary.name) is not summary:
+            return
+        table = self.query_one("#snapshots", SnapshotTable)
+        table.update_cell(summary.name, "state", format_state(summary.state, short=True))
+        table.update_cell(summary.name, "start", format_time(summary.start_time_ms))
+        table.update_cell(summary.name, "took", format_duration(summary.duration_ms))
+        if summary.slm_policy:
+            table.update_cell(
+                summary.name, "policy", Text(summary.slm_policy, no_wrap=True, overflow="ellipsis")
+            )
+
     @on(SnapshotTable.NearEnd)
     def _near_end(self) -> None:
         listing = self.listing
@@ -439,6 +499,8 @@ class MainScreen(Screen):
             kind, message = describe_error(error)
             body.update(f"✗ detail of {summary.name}: {KIND_LABELS.get(kind, kind)}\n{message}")
             return
+        if fill_summary(summary, detail):  # an old catalogue's row learns its times
+            self._refresh_row(summary)
         if self.selected_snapshot() is summary:
             body.update(
                 summary_table(detail, repository=repo.name, source=source.name, compact=True)
@@ -515,6 +577,11 @@ class MainScreen(Screen):
                 subtitle = f"{count} of {listing.total} · more ↓"
             else:
                 subtitle = f"{count} · more ↓"
+        if listing is not None and listing.times_note:  # first: the counts may be cut off
+            note = listing.times_note
+            if note == TIMES_HINT and len(note) + len(subtitle) + 9 > pane.size.width:
+                note = TIMES_HINT_SHORT
+            subtitle = f"{note} · {subtitle}".rstrip(" ·")
         if self.filter.active:
             subtitle = f"filter: {self.filter.text} · {subtitle}".rstrip(" ·")
         pane.border_subtitle = subtitle
@@ -561,7 +628,12 @@ class MainScreen(Screen):
         context = self.snapshot_context()
         if context is None:
             return
-        self.app.push_screen(DetailScreen(context))
+
+        def closed(_: object) -> None:
+            if context.detail is not None and fill_summary(context.snapshot, context.detail):
+                self._refresh_row(context.snapshot)  # an old catalogue's row learns its times
+
+        self.app.push_screen(DetailScreen(context), closed)
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
