@@ -40,7 +40,6 @@ TAB_TITLES = {
     "feature-states": "Feature states",
     "failures": "Failures",
 }
-THREAD_ROWS = 20_000  # above this many indices the rows are built in a thread
 SPINNER_DELAY = 0.15  # a detail that arrives sooner (cached, local) shows no spinner at all
 
 
@@ -168,10 +167,10 @@ class DetailScreen(Screen):
 
     @work(exclusive=True, group="detail-indices", exit_on_error=False)
     async def fill_indices(self, detail: SnapshotDetail) -> None:
-        """Index rows, sorted and formatted off the UI thread only when there are very many:
-        3,000 take 7 ms inline, while a thread competing for the GIL slowed the first frame of
-        the tab far more than that."""
-        if len(detail.indices) > THREAD_ROWS:
+        """Index rows, sorted and formatted off the UI thread when there are many: the tab's
+        first frame is painted meanwhile, before any row (built inline, the first frame carried
+        the first batch and took twice as long)."""
+        if len(detail.indices) > ROW_BATCH:
             rows = await asyncio.to_thread(index_rows, detail, self._created)
         else:
             rows = index_rows(detail, self._created)
