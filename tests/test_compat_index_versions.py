@@ -206,3 +206,22 @@ def test_uuid_from_identifier_is_public_and_the_old_name_still_works() -> None:
     assert uuid_from_identifier(identifier) == "jdVvTUVIRjG0fGpfvkzDOg"
     assert _uuid_from_identifier is uuid_from_identifier
     assert uuid_from_identifier("no-dashes") is None
+
+
+def test_a_snapshot_newer_than_the_target_points_at_a_new_enough_cluster() -> None:
+    """No older release line can read a 9.1 snapshot: the advice says what can, not
+    'find its exact created version' (the created version is exact here)."""
+    index = IndexInSnapshot(
+        name="logs",
+        created=VersionRange.exactly(Version(6, 5, 4)),
+        created_source=CreatedVersionSource.REPOSITORY,
+    )
+    verdict = check_index(
+        index, decode_version_id(9033000), TargetCluster(Version(8, 15, 0), license="enterprise")
+    )
+    assert verdict.verdict is Verdict.INCOMPATIBLE
+    assert verdict.advice is not None
+    first = verdict.advice.steps[0]
+    assert "restore it into a cluster running 9.1.0 or newer" in first
+    assert "upgrade 8.15.0" in first
+    assert not any("exact created version" in step for step in verdict.advice.steps)

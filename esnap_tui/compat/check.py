@@ -401,7 +401,10 @@ def _advise(
             )
     else:
         version, label = None, None
-        if not steps:
+        newer = _newer_snapshot_step(taken, target)
+        if newer is not None:
+            steps.insert(0, newer)
+        elif not steps:
             steps.append(
                 "No release line can be named that restores it as a normal index; "
                 "find its exact created version first."
@@ -430,6 +433,22 @@ def _advise(
         restore_into_label=label,
         steps=tuple(steps),
         estimate=estimate if bridge is not None else None,
+    )
+
+
+def _newer_snapshot_step(taken: VersionRange | None, target: TargetCluster) -> str | None:
+    """A snapshot newer than the target fits no older release line: the way forward is a
+    cluster at least as new as the snapshot (then reindex from remote), or an upgrade."""
+    if taken is None or taken.product is not target.version.product:
+        return None
+    if check_snapshot(taken, target).verdict is not Verdict.INCOMPATIBLE:
+        return None
+    if not taken.low > target.version and taken.index_version_id is None:
+        return None
+    return (
+        f"The snapshot was taken by {taken}, newer than {target.label}: restore it into a "
+        f"cluster running {taken.low} or newer and reindex from remote into {target.label}, "
+        f"or upgrade {target.label} first."
     )
 
 
