@@ -24,7 +24,6 @@ from esnap_tui.ui.bindings import APP, bindings_for, check_keymap
 from esnap_tui.ui.commands import EsnapCommands
 from esnap_tui.ui.screens.help import HelpScreen
 from esnap_tui.ui.screens.main import MainScreen
-from esnap_tui.ui.screens.restore.keys import restore_bindings
 from esnap_tui.ui.services import Services, Source, preload_layers
 from esnap_tui.ui.themes import (
     ANSI_THEME,
@@ -41,7 +40,7 @@ if TYPE_CHECKING:
 class EsnapApp(App[int]):
     CSS_PATH = "esnap.tcss"
     TITLE = "esnap"
-    BINDINGS = bindings_for(APP) + restore_bindings(APP)
+    BINDINGS = bindings_for(APP)
     COMMANDS = App.COMMANDS | {EsnapCommands}
 
     def __init__(

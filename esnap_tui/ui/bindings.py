@@ -19,6 +19,9 @@ MAIN = "main"
 LIST = "list"  # the three panes (vim-style cursor keys)
 DETAIL = "detail"
 COMPAT = "compat"  # the compatibility view
+WIZARD = "restore-wizard"  # the restore wizard (reached only through R)
+MONITOR = "restore-monitor"  # one restore's progress
+INFLIGHT = "restore-inflight"  # the list of restores in flight (w)
 MODAL = "modal"
 
 SCOPE_TITLES = {
@@ -27,6 +30,9 @@ SCOPE_TITLES = {
     LIST: "In a pane",
     DETAIL: "Snapshot detail",
     COMPAT: "Compatibility view",
+    WIZARD: "Restore wizard",
+    MONITOR: "Restore monitor",
+    INFLIGHT: "Restores in flight",
     MODAL: "Dialogs",
 }
 
@@ -68,6 +74,9 @@ CATALOGUE: tuple[KeySpec, ...] = (
         "palette", "colon", "command_palette", "Jump to cluster, repository, snapshot", APP,
         key_display=":",
     ),
+    # watching is not mutating: a read-only session may follow restores others started
+    KeySpec("watch-restores", "w", "watch_restores", "Watch restores in flight", APP,
+            short="Restores"),
     # main screen
     KeySpec("next-pane", "tab", "next_pane", "Next pane", MAIN),
     KeySpec("prev-pane", "shift+tab", "prev_pane", "Previous pane", MAIN),
@@ -105,6 +114,24 @@ CATALOGUE: tuple[KeySpec, ...] = (
     KeySpec("compat-advice", "enter", "advice",
             "Way forward for the index: where to restore, reindex, time estimates", COMPAT,
             show=True, short="Advice"),
+    # restore wizard: mutating because it exists only to start a restore (hidden by --read-only)
+    KeySpec("wizard-next", "ctrl+n", "next_step", "Next step", WIZARD, show=True,
+            key_display="^n", short="Next", mutating=True),
+    KeySpec("wizard-back", "escape", "back_step", "Back a step (closes on the first)", WIZARD,
+            show=True, key_display="esc", short="Back", mutating=True),
+    KeySpec("wizard-copy", "y", "copy_request", "Copy the curl command (OSC 52)", WIZARD,
+            show=True, short="Copy curl", mutating=True),
+    KeySpec("wizard-export", "e", "export_request", "Export the request to a file", WIZARD,
+            show=True, short="Export", mutating=True),
+    # restore monitor and the restores in flight: watching only
+    KeySpec("monitor-back", "escape", "leave", "Leave (the restore goes on; w finds it again)",
+            MONITOR, show=True, key_display="esc", short="Leave"),
+    KeySpec("monitor-poll", "r", "poll_now", "Ask the cluster now", MONITOR, show=True,
+            short="Refresh"),
+    KeySpec("inflight-close", "escape", "close", "Close", INFLIGHT, show=True,
+            key_display="esc"),
+    KeySpec("inflight-refresh", "r", "refresh", "Look again", INFLIGHT, show=True,
+            short="Refresh"),
     # dialogs
     KeySpec("dialog-close", "escape", "close", "Close", MODAL, show=True, key_display="esc"),
 )

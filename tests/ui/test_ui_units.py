@@ -15,6 +15,9 @@ from esnap_tui.ui.screens.detail import DetailScreen
 from esnap_tui.ui.screens.extensions import PlaceholderScreen
 from esnap_tui.ui.screens.help import help_rows
 from esnap_tui.ui.screens.main import MainScreen
+from esnap_tui.ui.screens.restore.inflight import RestoresInFlightScreen
+from esnap_tui.ui.screens.restore.monitor import RestoreMonitorScreen
+from esnap_tui.ui.screens.restore.wizard import RestoreWizard
 from esnap_tui.ui.services import (
     SnapshotFilter,
     format_duration,
@@ -92,8 +95,12 @@ def test_binding_ids_are_unique_and_every_action_exists_where_it_is_bound() -> N
         bindings.LIST: [PaneList, SnapshotTable],
         bindings.DETAIL: [DetailScreen],
         bindings.COMPAT: [CompatScreen],
+        bindings.WIZARD: [RestoreWizard],
+        bindings.MONITOR: [RestoreMonitorScreen],
+        bindings.INFLIGHT: [RestoresInFlightScreen],
         bindings.MODAL: [PlaceholderScreen],
     }
+    assert set(owners) == set(bindings.SCOPE_TITLES)
     for spec in bindings.CATALOGUE:
         for owner in owners[spec.scope]:
             method = getattr(owner, f"action_{spec.action}", None)
@@ -109,6 +116,9 @@ def test_help_lists_every_binding_with_the_users_keys_and_hides_restore_when_rea
     read_only_ids = {row[3] for row in help_rows({}, read_only=True)}
     assert "restore" not in read_only_ids and "detail-restore" not in read_only_ids
     assert "find-index" in read_only_ids
+    # the restore keys are catalogued: watching stays in read-only mode, the wizard does not
+    assert by_id["watch-restores"][1] == "w" and "watch-restores" in read_only_ids
+    assert "monitor-back" in read_only_ids and "wizard-next" not in read_only_ids
 
 
 def test_keymap_problems_name_unknown_ids() -> None:

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from esnap_tui.ui.screens.restore.keys import INFLIGHT, restore_bindings
+from esnap_tui.ui.bindings import INFLIGHT, bindings_for
 from esnap_tui.ui.services import Services, format_time, restores_in_flight
 
 
@@ -29,7 +29,7 @@ def describe(cluster: str, restore: Any) -> str:
 
 
 class RestoresInFlightScreen(ModalScreen[None]):
-    BINDINGS = restore_bindings(INFLIGHT)
+    BINDINGS = bindings_for(INFLIGHT)
     DEFAULT_CSS = """
     RestoresInFlightScreen #inflight-list { height: auto; max-height: 16; border: none; }
     RestoresInFlightScreen #inflight-message { height: auto; padding: 1 0; }

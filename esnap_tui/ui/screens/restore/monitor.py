@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from esnap_tui.restore.monitor import RestoreProgress
-from esnap_tui.ui.screens.restore.keys import MONITOR, restore_bindings
+from esnap_tui.ui.bindings import MONITOR, bindings_for
 from esnap_tui.ui.screens.restore.render import index_row, progress_line, verification_content
 from esnap_tui.ui.screens.restore.runtime import runtime_for
 from esnap_tui.ui.services import (
@@ -36,7 +36,7 @@ COLUMNS = ("index", "from", "stage", "done", "bytes", "files", "shards")
 
 
 class RestoreMonitorScreen(Screen):
-    BINDINGS = restore_bindings(MONITOR)
+    BINDINGS = bindings_for(MONITOR)
     DEFAULT_CSS = """
     RestoreMonitorScreen #monitor-body { height: 1fr; padding: 0 1; }
     RestoreMonitorScreen #monitor-origin { height: auto; color: $text-muted; }

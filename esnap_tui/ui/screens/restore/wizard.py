@@ -38,8 +38,8 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from esnap_tui.restore.plan import REPLICAS_ZERO, RestorePlan
+from esnap_tui.ui.bindings import WIZARD, bindings_for
 from esnap_tui.ui.screens.extensions import SnapshotContext
-from esnap_tui.ui.screens.restore.keys import WIZARD, restore_bindings
 from esnap_tui.ui.screens.restore.render import checks_content, rename_note
 from esnap_tui.ui.screens.restore.runtime import runtime_for
 from esnap_tui.ui.services import (
@@ -89,7 +89,7 @@ def split_list(text: str) -> list[str]:
 class RestoreWizard(Screen):
     """Plan, check, show and send one restore of ``context.snapshot``."""
 
-    BINDINGS = restore_bindings(WIZARD)
+    BINDINGS = bindings_for(WIZARD)
     DEFAULT_CSS = """
     RestoreWizard #steps { height: 1; padding: 0 1; background: $boost; }
     RestoreWizard #wizard-body { height: 1fr; padding: 0 1; }
