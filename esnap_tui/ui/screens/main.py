@@ -46,6 +46,7 @@ from esnap_tui.ui.services import (
     format_duration,
     format_state,
     format_time,
+    restore_targets,
     times_fill_limit,
 )
 from esnap_tui.ui.widgets.detail import summary_table
@@ -710,12 +711,19 @@ class MainScreen(Screen):
         if context is None:
             self.notify("Highlight a snapshot first.", severity="warning")
             return
+        if not restore_targets(context.services, read_only=self.read_only):
+            # said out loud: a key that silently does nothing looks broken
+            self.notify("No writable cluster to restore into: every configured cluster is "
+                        "read-only.", severity="warning")
+            return
         self.app.push_screen(screen_for("restore", context))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A read-only or offline source is still a fine place to restore FROM: the wizard only
+        # offers writable targets (and reads an offline snapshot from its files), so only the
+        # global --read-only flag takes R away.
         if action == "restore":
-            source = self.current_source
-            return not (self.read_only or (source is not None and source.read_only))
+            return not self.read_only
         return True
 
     # jumps from the command palette ------------------------------------------------------
