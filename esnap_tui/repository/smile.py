@@ -314,20 +314,14 @@ def decode(data: bytes, *, max_depth: int = 200) -> Any:
             elif b == 0xFD:  # raw binary
                 length, pos = _read_vint(buf, pos, 5)
                 if length > n - pos:
-                    raise SmileError(
-                        f"binary of {length} bytes runs past the end of data ({n - pos} left)",
-                        start,
-                    )
+                    raise _binary_past_end(length, n - pos, start)
                 value = buf[pos : pos + length]
                 pos += length
             elif b == 0xE8:  # 7-bit encoded binary
                 length, pos = _read_vint(buf, pos, 5)
                 size = _seven_bit_size(length)
                 if size > n - pos:
-                    raise SmileError(
-                        f"binary of {length} bytes runs past the end of data ({n - pos} left)",
-                        start,
-                    )
+                    raise _binary_past_end(length, n - pos, start)
                 value = _decode_7bit(buf, pos, length)
                 pos += size
             elif 0xEC <= b <= 0xEF:  # long shared value reference, 10-bit index
@@ -355,6 +349,11 @@ def decode(data: bytes, *, max_depth: int = 200) -> Any:
     if pos < n and not (pos == n - 1 and buf[pos] == 0xFF):
         raise SmileError("unexpected data after the end of the document", pos)
     return value
+
+
+def _binary_past_end(length: int, left: int, start: int) -> SmileError:
+    """The one wording for both binary forms; built only on the error path."""
+    return SmileError(f"binary of {length} bytes runs past the end of data ({left} left)", start)
 
 
 # --------------------------------------------------------------------------- encoding
