@@ -25,6 +25,7 @@ import json
 import sys
 from typing import Any
 
+from esnap_tui.cli.ls import add_config_option
 from esnap_tui.compat import CompatReport, Rates, TargetCluster, Verdict
 from esnap_tui.compat.gather import (
     GatherError,
@@ -78,10 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="with --target-version: licence (basic, trial, gold, platinum, enterprise)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
-    # also accepted after the subcommand; SUPPRESS keeps the global value when absent here
-    parser.add_argument(
-        "--config", metavar="PATH", default=argparse.SUPPRESS, help="clusters.yaml to use"
-    )
+    add_config_option(parser)
     parser.add_argument(
         "--restore-rate-mib", type=float, metavar="N", help="assumed restore MiB/s (default 40)"
     )

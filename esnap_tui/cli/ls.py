@@ -46,10 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--repo", metavar="R", help="repository (on --cluster, or an offline repository name)"
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
-    # also accepted after the subcommand; SUPPRESS keeps the global value when absent here
-    parser.add_argument(
-        "--config", metavar="PATH", default=argparse.SUPPRESS, help="clusters.yaml to use"
-    )
+    add_config_option(parser)
     parser.add_argument("--limit", type=int, metavar="N", help="at most N snapshots")
     parser.add_argument(
         "--sort",
@@ -88,6 +85,14 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 # --- shared with `esnap show` -------------------------------------------------------------
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    """``--config`` accepted after the subcommand too; SUPPRESS keeps the global value when it
+    is absent here, so ``esnap --config X ls`` and ``esnap ls --config X`` mean the same."""
+    parser.add_argument(
+        "--config", metavar="PATH", default=argparse.SUPPRESS, help="clusters.yaml to use"
+    )
 
 
 @contextlib.asynccontextmanager

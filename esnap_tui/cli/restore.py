@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from esnap_tui.cli.ls import error, find_offline, jsonable, open_config
+from esnap_tui.cli.ls import add_config_option, error, find_offline, jsonable, open_config
 from esnap_tui.cluster import ClusterClient, ClusterUnavailable
 from esnap_tui.config import ClusterConfig, EsnapConfig
 from esnap_tui.restore.audit import AuditLog
@@ -86,9 +86,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                         help="how long to wait for the restore call's answer (default 30)")
     parser.add_argument("--audit-log", metavar="PATH", help="audit file (default: XDG state)")
-    parser.add_argument(
-        "--config", metavar="PATH", default=argparse.SUPPRESS, help="clusters.yaml to use"
-    )
+    add_config_option(parser)
     parser.set_defaults(func=run)
 
 

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 
 from esnap_tui.cli.ls import (
+    add_config_option,
     error,
     find_offline,
     format_duration,
@@ -30,10 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--repo", metavar="R", required=True, help="repository name")
     parser.add_argument("--snapshot", metavar="S", required=True, help="snapshot name")
     parser.add_argument("--json", action="store_true", help="print JSON")
-    # also accepted after the subcommand; SUPPRESS keeps the global value when absent here
-    parser.add_argument(
-        "--config", metavar="PATH", default=argparse.SUPPRESS, help="clusters.yaml to use"
-    )
+    add_config_option(parser)
     parser.set_defaults(func=run)
 
 
