@@ -167,6 +167,15 @@ def _unauthorized(cluster: SimCluster, request: web.Request, reason: str, **extr
     raise error
 
 
+def _credentials(token: str) -> tuple[str, str | None]:
+    """``base64(name:secret)`` as Basic and ApiKey both carry it; undecodable -> no secret."""
+    try:
+        name, _, secret = base64.b64decode(token).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return "", None
+    return name, secret
+
+
 def authenticate(request: web.Request, cluster: SimCluster) -> None:
     if not cluster.users and not cluster.api_keys:
         return
@@ -178,20 +187,14 @@ def authenticate(request: web.Request, cluster: SimCluster) -> None:
             cluster, request, f"missing authentication credentials for REST request [{uri}]"
         )
     if scheme.lower() == "basic":
-        try:
-            user, _, password = base64.b64decode(token).decode("utf-8").partition(":")
-        except (ValueError, UnicodeDecodeError):
-            user, password = "", None
+        user, password = _credentials(token)
         if user in cluster.users and cluster.users[user] == password:
             return
         _unauthorized(
             cluster, request, f"unable to authenticate user [{user}] for REST request [{uri}]"
         )
     if scheme.lower() == "apikey":
-        try:
-            key_id, _, secret = base64.b64decode(token).decode("utf-8").partition(":")
-        except (ValueError, UnicodeDecodeError):
-            key_id, secret = "", None
+        key_id, secret = _credentials(token)
         if key_id in cluster.api_keys and cluster.api_keys[key_id] == secret:
             return
         _unauthorized(
