@@ -449,6 +449,13 @@ def _validation(errors: list[str]) -> ApiError:
     return ApiError(400, "action_request_validation_exception", f"Validation Failed: {text}")
 
 
+def _exclude(chosen: dict[str, Any], pattern: str) -> None:
+    """A ``-pattern`` after the first part drops what earlier parts chose (repos or snapshots)."""
+    for name in list(chosen):
+        if _simple_match(pattern, name):
+            chosen.pop(name)
+
+
 def _select_repositories(
     cluster: SimCluster, expression: str
 ) -> tuple[list[RegisteredRepository], dict[str, ApiError]]:
@@ -460,9 +467,7 @@ def _select_repositories(
     parts = [p for p in expression.split(",") if p]
     for position, part in enumerate(parts):
         if part.startswith("-") and position > 0:
-            for name in list(chosen):
-                if _simple_match(part[1:], name):
-                    chosen.pop(name)
+            _exclude(chosen, part[1:])
             continue
         if part in ("_all", "*"):
             chosen.update(sorted(cluster.repositories.items()))
@@ -508,9 +513,7 @@ def _select_snapshots(
         if part == "_current":
             continue  # nothing is ever in progress in the sandbox
         if part.startswith("-") and position > 0:
-            for name in list(chosen):
-                if _simple_match(part[1:], name):
-                    chosen.pop(name)
+            _exclude(chosen, part[1:])
             continue
         if part in ("_all", "*"):
             chosen.update((s.name, s) for s in summaries)
