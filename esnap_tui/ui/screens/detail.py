@@ -6,7 +6,9 @@ snapshots never pays for it. Sections are tabs so each fits an 80x24 terminal on
 Why tabs are built on first view: every widget costs style matching and layout when the screen
 is pushed, and that cost lands in one event-loop turn (the screen froze for 100-200 ms with
 four tables built up front). Only the summary exists at first; a tab's table is mounted and
-filled when the tab is first shown, a large one a batch of rows per turn.
+filled when the tab is first shown, a large one a batch of rows per turn. Above
+``LARGE_INDEX_LIST`` indices the tab is an ``IndexList`` instead of a table: a DataTable re-lays
+out and redraws per batch, and 3,000 rows still froze the screen for 200-400 ms.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from esnap_tui.models import IndexInSnapshot, SnapshotDetail
@@ -31,6 +34,7 @@ from esnap_tui.ui.widgets.detail import (
     index_rows,
     summary_table,
 )
+from esnap_tui.ui.widgets.index_list import IndexList, measure_columns
 
 TABS = ("summary", "indices", "data-streams", "feature-states", "failures")
 TAB_TITLES = {
@@ -40,6 +44,8 @@ TAB_TITLES = {
     "feature-states": "Feature states",
     "failures": "Failures",
 }
+INDEX_HEADERS = ("Index", "Shards", "Size", "Created")
+LARGE_INDEX_LIST = 1000  # more indices than this are shown by a virtual IndexList
 SPINNER_DELAY = 0.15  # a detail that arrives sooner (cached, local) shows no spinner at all
 
 
@@ -118,9 +124,14 @@ class DetailScreen(Screen):
             indices = None
         self._created = _created_texts(indices) if indices else None
         self._created_done = True
-        table = self.query("#indices-table")
-        if table and table.first(VimTable).row_count:
+        table = self._indices_widget()
+        if table is not None and table.row_count:
             await self._update_created()
+
+    def _indices_widget(self) -> VimTable | IndexList | None:
+        found = self.query("#indices-table")
+        widget = found.first() if found else None
+        return widget if isinstance(widget, VimTable | IndexList) else None
 
     # tabs, built on first view -----------------------------------------------------------
 
@@ -130,14 +141,25 @@ class DetailScreen(Screen):
         if pane is None or pane == "summary" or pane in self._built:
             return
         self._built.add(pane)
-        table = VimTable(id=f"{pane}-table")
+        if pane == "indices" and self.detail is None:
+            return  # its size picks the widget: mounted when the detail arrives (``_fill``)
+        table = self._table_for(pane, self.detail)
         await event.pane.mount(table)
         if self.detail is not None:
             self._populate(pane, self.detail)
         if self.query_one("#detail-tabs", TabbedContent).active == pane:
             table.focus()
 
+    @staticmethod
+    def _table_for(pane: str, detail: SnapshotDetail | None) -> Widget:
+        if pane == "indices" and detail is not None and len(detail.indices) > LARGE_INDEX_LIST:
+            return IndexList(INDEX_HEADERS, id="indices-table")
+        return VimTable(id=f"{pane}-table")
+
     def _populate(self, pane: str, detail: SnapshotDetail) -> None:
+        if pane == "indices" and isinstance(self._indices_widget(), IndexList):
+            self.fill_indices(detail)
+            return
         table = self.query_one(f"#{pane}-table", VimTable)
         if pane == "indices":
             table.add_column("Index", key="index")
@@ -169,7 +191,25 @@ class DetailScreen(Screen):
     async def fill_indices(self, detail: SnapshotDetail) -> None:
         """Index rows, sorted and formatted off the UI thread when there are many: the tab's
         first frame is painted meanwhile, before any row (built inline, the first frame carried
-        the first batch and took twice as long)."""
+        the first batch and took twice as long). An ``IndexList`` gets them all at once, with
+        column widths measured in the thread too."""
+        widget = self._indices_widget()
+        if isinstance(widget, IndexList):
+            created, done = self._created, self._created_done
+            pending = "—" if done else "…"
+
+            def build() -> tuple[list[tuple[str, ...]], list[int]]:
+                rows = [(str(r[0]), r[1], r[2], r[3] if created is not None else pending)
+                        for r in index_rows(detail, created)]
+                return rows, measure_columns(INDEX_HEADERS, rows)
+
+            rows, widths = await asyncio.to_thread(build)
+            widget.set_rows(rows, widths)
+            if not self._created_done:
+                self.load_created_versions(detail)
+            elif not done:
+                await self._update_created()  # the versions arrived while the rows were built
+            return
         if len(detail.indices) > ROW_BATCH:
             rows = await asyncio.to_thread(index_rows, detail, self._created)
         else:
@@ -187,6 +227,12 @@ class DetailScreen(Screen):
     async def _update_created(self) -> None:
         """Put the created versions (or "—" when unknown) into rows already shown, a batch
         per turn; widths are not re-measured per cell (3,000 of them froze a frame)."""
+        widget = self._indices_widget()
+        if isinstance(widget, IndexList):
+            texts = self._created
+            widget.set_column(3, [texts.get(row[0], "unknown") if texts else "—"
+                                  for row in widget.rows])
+            return
         table = self.query_one("#indices-table", VimTable)
         if "created" not in table.columns:
             return
@@ -203,9 +249,9 @@ class DetailScreen(Screen):
 
     def indices_shown(self) -> bool:
         """The indices table holds a row for every index of the snapshot (benchmarks ask)."""
-        if self.detail is None or "indices" not in self._built:
+        table = self._indices_widget()
+        if self.detail is None or table is None:
             return False
-        table = self.query_one("#indices-table", VimTable)
         return table.row_count == len(self.detail.indices)
 
     def _fill(self, detail: SnapshotDetail) -> None:
@@ -219,6 +265,11 @@ class DetailScreen(Screen):
         self._title(tabs, "feature-states", len(detail.feature_states))
         self._title(tabs, "failures", len(detail.failures))
         for pane in TABS[1:]:
+            if pane == "indices" and pane in self._built and self._indices_widget() is None:
+                table = self._table_for(pane, detail)  # its tab was opened before the detail
+                self.query_one(f"#{pane}", TabPane).mount(table)
+                if tabs.active == pane:
+                    table.focus()
             if pane in self._built:
                 self._populate(pane, detail)
 
@@ -234,7 +285,7 @@ class DetailScreen(Screen):
         tabs.active = TABS[(position + delta) % len(TABS)]
         pane = tabs.active_pane
         if pane is not None:  # a tab seen for the first time focuses its table once built
-            focusable = pane.query("VimTable, #summary-scroll")
+            focusable = pane.query("VimTable, IndexList, #summary-scroll")
             if focusable:
                 focusable.first().focus()
 
