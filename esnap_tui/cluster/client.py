@@ -589,12 +589,10 @@ class ClusterClient:
         if caps.server_pagination and sort in caps.sort_fields and not (
             after or ""
         ).startswith(_OFFSET_CURSOR):
-            return await self._server_page(
-                caps, repository, size, after, sort, order, pattern, state, slm_policy
-            )
-        return await self._client_page(
-            caps, repository, size, after, sort, order, pattern, state, slm_policy
-        )
+            page = self._server_page
+        else:
+            page = self._client_page
+        return await page(caps, repository, size, after, sort, order, pattern, state, slm_policy)
 
     async def _server_page(
         self,
@@ -616,11 +614,11 @@ class ClusterClient:
         if slm_policy and caps.slm_policy_filter:
             params["slm_policy_filter"] = slm_policy
         body = await self._get(f"/_snapshot/{_quote(repository)}/{_quote(pattern)}", params)
-        items = _summaries(body, repository, caps.product)
-        if state and not caps.state_filter:
-            items = [item for item in items if _state_matches(item, state)]
-        if slm_policy and not caps.slm_policy_filter:
-            items = [item for item in items if _policy_matches(item, slm_policy)]
+        items = _filtered(
+            _summaries(body, repository, caps.product),
+            None if caps.state_filter else state,
+            None if caps.slm_policy_filter else slm_policy,
+        )
         envelope = body if isinstance(body, dict) else {}
         next_cursor = envelope.get("next")
         return SnapshotPage(
@@ -648,10 +646,7 @@ class ClusterClient:
         listing = self._listings.get(key) if after else None
         if listing is None:
             listing = await self._listing(caps, repository, pattern)
-            if state:
-                listing.items = [item for item in listing.items if _state_matches(item, state)]
-            if slm_policy:
-                listing.items = [i for i in listing.items if _policy_matches(i, slm_policy)]
+            listing.items = _filtered(listing.items, state, slm_policy)
             self._listings[key] = listing
         ordered, exact = _sorted(listing.items, sort, order)
         offset = 0
@@ -738,6 +733,17 @@ class _Listing:
 
 class _NotJson(bytes):
     """A response body that did not decode as JSON (kept for messages)."""
+
+
+def _filtered(
+    items: list[SnapshotSummary], state: str | None, slm_policy: str | None
+) -> list[SnapshotSummary]:
+    """The ``state``/``slm_policy`` filters done here, where the server did not do them."""
+    if state:
+        items = [item for item in items if _state_matches(item, state)]
+    if slm_policy:
+        items = [item for item in items if _policy_matches(item, slm_policy)]
+    return items
 
 
 def _state_matches(item: SnapshotSummary, state: str) -> bool:
