@@ -50,9 +50,10 @@ from esnap_tui.ui.services import (
     times_fill_limit,
 )
 from esnap_tui.ui.widgets.detail import summary_table
-from esnap_tui.ui.widgets.panes import PaneList, SnapshotTable
+from esnap_tui.ui.widgets.panes import Pane, PaneList, SnapshotTable
 
 PANES = ("sources", "repos", "snapshots")
+NARROW_BELOW = 100  # columns: below, a narrower sidebar leaves snapshot names their dates
 FILTER_DEBOUNCE = 0.3
 DETAIL_DEBOUNCE = 0.2
 MAX_AUTO_PAGES = 20  # pages fetched in one go while a filter hides most rows
@@ -88,7 +89,9 @@ class MainScreen(Screen):
 
     class Ready(Message):
         """The panes exist: the app can attach its services."""
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-narrow"), (NARROW_BELOW, "-medium"), (110, "-wide")
+    ]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (32, "-tall")]
 
     def __init__(self, *, read_only: bool = False) -> None:
@@ -106,6 +109,7 @@ class MainScreen(Screen):
         self._repos_token = 0
         self._pending_repo: str | None = None
         self._pending_snapshot: str | None = None
+        self._prompts_narrow = False
 
     # layout ------------------------------------------------------------------------------
 
@@ -113,15 +117,15 @@ class MainScreen(Screen):
         yield Static(" esnap", id="title", markup=False)
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
-                with Vertical(id="sources-pane", classes="pane") as pane:
+                with Pane(id="sources-pane", classes="pane") as pane:
                     pane.border_title = "Clusters"
                     yield PaneList(id="sources")
-                with Vertical(id="repos-pane", classes="pane") as pane:
+                with Pane(id="repos-pane", classes="pane") as pane:
                     pane.border_title = "Repositories"
                     yield PaneList(id="repos")
                     yield Static(id="repos-message", classes="pane-message", markup=False)
             with Vertical(id="main"):
-                with Vertical(id="snapshots-pane", classes="pane") as pane:
+                with Pane(id="snapshots-pane", classes="pane") as pane:
                     pane.border_title = "Snapshots"
                     yield SnapshotTable(id="snapshots")
                     yield Static(id="snapshots-message", classes="pane-message", markup=False)
@@ -153,6 +157,15 @@ class MainScreen(Screen):
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._update_titles)  # the footer hint fits the new width
+        narrow = self.narrow
+        if narrow != self._prompts_narrow and self.services is not None:
+            for source in self.services.sources:
+                self._refresh_source_row(source)
+
+    @property
+    def narrow(self) -> bool:
+        """Below 100 columns the sidebar is 22 wide and cluster lines abbreviate."""
+        return self.app.size.width < NARROW_BELOW
 
     # wiring to services ------------------------------------------------------------------
 
@@ -176,21 +189,25 @@ class MainScreen(Screen):
 
     def _source_prompt(self, source: Source) -> Content:
         state = source.state
+        narrow = self._prompts_narrow = self.narrow
         flags = []
         if source.kind == "offline":
-            flags.append("offline")
+            flags.append("off" if narrow else "offline")
         if source.read_only or self.read_only:
             flags.append("ro")
         if source.protected:
-            flags.append("protected")
-        suffix = f" [{', '.join(flags)}]" if flags else ""
+            flags.append("⚠" if narrow else "protected")
+        suffix = f" [{','.join(flags) if narrow else ', '.join(flags)}]" if flags else ""
+        headline = state.headline
+        if narrow:
+            headline = headline.replace("OpenSearch ", "OS ")
         style = {True: "$success", False: "$error"}.get(state.ok, "$text-muted")  # type: ignore[arg-type]
         return Content.assemble(
             (f"{state.symbol} ", style),
             (source.name, "bold"),
             (suffix, "dim"),
             "\n  ",
-            (state.headline, "" if state.ok else style),
+            (headline, "" if state.ok else style),
         )
 
     @work(group="connect", exit_on_error=False)

@@ -8,12 +8,50 @@ loaded row, so the next page is fetched before the user reaches the end.
 from __future__ import annotations
 
 from rich.cells import cell_len
+from textual import events
+from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import DataTable, OptionList
 
 from esnap_tui.ui.bindings import LIST, bindings_for
 
 NEAR_END_ROWS = 10
+FOCUS_MARK = "▶ "
+_BASE_TITLE = Widget.__dict__["border_title"]  # Textual's descriptor: it renders the title
+
+
+class Pane(Vertical):
+    """A bordered pane whose title starts with ``▶`` while focus is inside it.
+
+    Why a mark and not only the border colour: in a terminal without colour (NO_COLOR, a tmux
+    capture, a screen reader) every theme must still say which pane the keys go to. Callers set
+    ``border_title`` as usual; the mark is added (and kept) here.
+    """
+
+    _title_label: str | None = None
+
+    @property  # type: ignore[override]
+    def border_title(self) -> str | None:
+        return _BASE_TITLE.__get__(self, type(self))
+
+    @border_title.setter
+    def border_title(self, title: str | None) -> None:
+        self._title_label = None if title is None else str(title).removeprefix(FOCUS_MARK)
+        self._show_title()
+
+    def _show_title(self) -> None:
+        label = self._title_label
+        if label is None:
+            _BASE_TITLE.__set__(self, None)
+        else:
+            _BASE_TITLE.__set__(self, (FOCUS_MARK if self.has_focus_within else "") + label)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._show_title()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self._show_title()
 
 
 class PaneList(OptionList):
@@ -58,6 +96,8 @@ class SnapshotTable(DataTable):
 
     FLEX_COLUMN = "name"
     FLEX_MIN = 16
+    FLEX_ROOMY = 24  # below this the name column no longer shares the width with every column
+    ESSENTIAL_COLUMNS = ("state", "start")
 
     def fit_columns(self) -> None:
         """Give the snapshot name the width the other columns leave (at least ``FLEX_MIN``).
@@ -77,7 +117,18 @@ class SnapshotTable(DataTable):
         room = self.content_region.width - self.styles.scrollbar_size_vertical
         available = room - others - pad
         wanted = max(cell_len(str(v)) for v in (flex.label, *self.get_column(flex.key)))
-        width = wanted if wanted <= available else max(self.FLEX_MIN, available)
+        if wanted <= available:
+            width = wanted
+        elif available >= self.FLEX_ROOMY:
+            width = available
+        else:
+            # narrow: the name, its state and its start time stay on screen, the rest scroll
+            # sideways; a name cut to FLEX_MIN hid the date of every SLM name (all rows alike)
+            essential = sum(
+                self.columns[key].get_render_width(self)  # type: ignore[index]
+                for key in self.ESSENTIAL_COLUMNS if key in self.columns
+            )
+            width = max(self.FLEX_MIN, min(wanted, room - essential - pad))
         if flex.auto_width or flex.width != width:
             flex.auto_width = False
             flex.width = width
