@@ -273,24 +273,24 @@ class RepositoryReader:
 
     def index(self, snapshot: str, index: str) -> IndexInSnapshot:
         entry = self._entry(snapshot)
-        found = self.catalogue.indices.get(index)
-        if found is None or entry.uuid not in found.snapshots:
-            raise IndexNotFoundError(
-                self.store.describe(f"index-{self.generation}"),
-                f"snapshot '{snapshot}' holds no index named '{index}'",
-            )
+        found = self._held_index(entry, index)
         return self._index(entry, found, self._data_stream_map(entry))
 
     def index_metadata(self, snapshot: str, index: str) -> dict[str, Any]:
         """The raw decoded IndexMetadata body of one index (mappings, aliases, settings...)."""
         entry = self._entry(snapshot)
+        found = self._held_index(entry, index)
+        return self._index_body(entry, found)
+
+    def _held_index(self, entry: CatalogueSnapshot, index: str) -> CatalogueIndex:
+        """The catalogue's index of that name, when this snapshot holds it."""
         found = self.catalogue.indices.get(index)
         if found is None or entry.uuid not in found.snapshots:
             raise IndexNotFoundError(
                 self.store.describe(f"index-{self.generation}"),
-                f"snapshot '{snapshot}' holds no index named '{index}'",
+                f"snapshot '{entry.name}' holds no index named '{index}'",
             )
-        return self._index_body(entry, found)
+        return found
 
     def _index_body(self, entry: CatalogueSnapshot, index: CatalogueIndex) -> dict[str, Any]:
         blob_id = self.catalogue.metadata_blob_id(entry, index)
@@ -358,12 +358,7 @@ class RepositoryReader:
         ``RepositoryError`` when the blob exists but cannot be read.
         """
         entry = self._entry(snapshot)
-        found = self.catalogue.indices.get(index)
-        if found is None or entry.uuid not in found.snapshots:
-            raise IndexNotFoundError(
-                self.store.describe(f"index-{self.generation}"),
-                f"snapshot '{snapshot}' holds no index named '{index}'",
-            )
+        found = self._held_index(entry, index)
         blob = f"indices/{found.id}/{shard}/snap-{entry.uuid}.dat"
         if blob in self._shards:
             return self._shards[blob]
