@@ -61,7 +61,8 @@ class Sandbox:
     """Every cluster of a scenario, each on its own 127.0.0.1 port (ephemeral by default).
 
     ``root`` holds the repository directories (a temporary directory removed on exit unless
-    given). ``fixed_clock`` makes every response reproducible: a fixed start time, seeded ids.
+    given). ``fixed_clock`` makes every response reproducible: a fixed start time, seeded ids;
+    ``fixed_clock="flowing"`` starts there too but lets time run (the interactive demo).
     ``ports`` maps cluster names to fixed ports (0 = ephemeral).
     """
 
@@ -69,7 +70,7 @@ class Sandbox:
         self,
         scenario: Scenario | str | Path,
         *,
-        fixed_clock: bool = False,
+        fixed_clock: bool | str = False,
         root: str | Path | None = None,
         ports: dict[str, int] | None = None,
     ) -> None:

@@ -30,6 +30,7 @@ from esnap_tui.sandbox.state import (
     Clock,
     DataStreamState,
     FixedClock,
+    FlowingClock,
     IdGenerator,
     IndexState,
     License,
@@ -73,7 +74,7 @@ class BuiltCluster:
     cluster: SimCluster
 
 
-def scenario_now_ms(scenario: Scenario, fixed_clock: bool) -> int:
+def scenario_now_ms(scenario: Scenario, fixed_clock: bool | str) -> int:
     if not fixed_clock:
         return Clock().now_ms()
     try:
@@ -82,14 +83,21 @@ def scenario_now_ms(scenario: Scenario, fixed_clock: bool) -> int:
         raise ScenarioError(scenario.source, None, "now", str(error)) from None
 
 
-def build(scenario: Scenario, root: Path, *, fixed_clock: bool = False) -> dict[str, BuiltCluster]:
-    """Write the scenario's repositories under ``root`` and return its clusters, ready to serve."""
+def build(scenario: Scenario, root: Path, *, fixed_clock: bool | str = False
+          ) -> dict[str, BuiltCluster]:
+    """Write the scenario's repositories under ``root`` and return its clusters, ready to serve.
+
+    ``fixed_clock``: False = wall clock; True = ``FixedClock`` at the scenario's instant;
+    ``"flowing"`` = ``FlowingClock`` from that instant (both seed the ids)."""
     root = root.resolve()
     root.mkdir(parents=True, exist_ok=True)
     now_ms = scenario_now_ms(scenario, fixed_clock)
     built: dict[str, BuiltCluster] = {}
     for spec in scenario.clusters:
-        clock: Clock = FixedClock(now_ms) if fixed_clock else Clock()
+        clock: Clock = (
+            FlowingClock(now_ms) if fixed_clock == "flowing"
+            else FixedClock(now_ms) if fixed_clock else Clock()
+        )
         ids = IdGenerator(f"{scenario.seed}:{spec.name}") if fixed_clock else IdGenerator()
         built[spec.name] = BuiltCluster(spec, _cluster(spec, root, clock, ids, now_ms, scenario))
     writer = _RepositoryBuilder(scenario, root, built, now_ms)

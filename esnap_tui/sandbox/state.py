@@ -104,6 +104,24 @@ class FixedClock(Clock):
         self.advance(round(seconds * 1000))
 
 
+class FlowingClock(Clock):
+    """A clock that starts at a fixed instant and then flows with real time.
+
+    Why: the interactive demo wants the scenario's reproducible-looking listing (the fixed
+    start instant, seeded ids) and restores that progress in the background while nobody
+    watches; a ``FixedClock`` only moves in sleeps. Not ``fixed``: callers must not advance it.
+    """
+
+    fixed = False
+
+    def __init__(self, start_ms: int = 1_767_225_600_000) -> None:
+        self._start_ms = start_ms
+        self._origin = time.monotonic()
+
+    def now_ms(self) -> int:
+        return self._start_ms + int((time.monotonic() - self._origin) * 1000)
+
+
 class IdGenerator:
     """ES-style 22-character url-safe base64 ids (``Uuid``s), seeded for reproducible output."""
 

@@ -228,6 +228,9 @@ def run(args: argparse.Namespace) -> int:
         except ConfigError as error:
             print(f"esnap: {error}", file=sys.stderr)
             return 2
-    app = EsnapApp(config, read_only=bool(getattr(args, "read_only", False)), demo=demo)
+    # the interactive demo's time flows from the scenario's instant: restores progress while
+    # nobody watches (tests and pictures keep the default fixed clock)
+    app = EsnapApp(config, read_only=bool(getattr(args, "read_only", False)), demo=demo,
+                   fixed_clock="flowing")
     app.run()
     return int(app.return_code or 0)
