@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiohttp
 import pytest
 from elasticsearch import AsyncElasticsearch
 
 from esnap_tui.sandbox import Sandbox, Scenario
+from tests.sandbox.conftest import call
 
 MB = 1024 * 1024
 
@@ -73,19 +73,6 @@ SCENARIO: dict[str, Any] = {
 async def sandbox():
     async with Sandbox(Scenario.from_dict(SCENARIO), fixed_clock=True) as running:
         yield running
-
-
-@pytest.fixture
-async def http():
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-async def call(http, sandbox, cluster, method, path, body=None) -> tuple[int, Any]:
-    async with http.request(method, sandbox.clusters[cluster].url + path, json=body) as response:
-        if response.content_type == "application/json":
-            return response.status, await response.json()
-        return response.status, await response.text()
 
 
 RESTORE = {

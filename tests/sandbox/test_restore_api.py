@@ -13,13 +13,13 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from esnap_tui.sandbox import Sandbox, Scenario
 from esnap_tui.sandbox.dialects import get_dialect
 from esnap_tui.versions import Version
 from tests.conftest import require_real_repositories
+from tests.sandbox.conftest import call
 
 SCENARIO: dict[str, Any] = {
     "seed": 11,
@@ -133,24 +133,6 @@ SCENARIO: dict[str, Any] = {
 async def sandbox():
     async with Sandbox(Scenario.from_dict(SCENARIO), fixed_clock=True) as running:
         yield running
-
-
-@pytest.fixture
-async def http():
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-async def call(
-    http: aiohttp.ClientSession,
-    sandbox: Sandbox,
-    cluster: str,
-    method: str,
-    path: str,
-    body: Any = None,
-) -> tuple[int, Any]:
-    async with http.request(method, sandbox.clusters[cluster].url + path, json=body) as response:
-        return response.status, await response.json(content_type=None)
 
 
 def snapshot_uuid(sandbox: Sandbox, repo_path: str, name: str) -> str:

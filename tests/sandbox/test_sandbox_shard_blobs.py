@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiohttp
 import pytest
 
 from esnap_tui.sandbox import Sandbox, Scenario
@@ -37,12 +36,6 @@ SCENARIO: dict[str, Any] = {
     ],
 }
 HALF = 3 * 1024 * 1024 // 2
-
-
-@pytest.fixture
-async def http():
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 @pytest.fixture

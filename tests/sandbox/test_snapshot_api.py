@@ -9,10 +9,10 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import aiohttp
 import pytest
 
 from esnap_tui.sandbox import Sandbox, Scenario
+from tests.sandbox.conftest import call
 
 SNAPSHOTS = [
     {
@@ -112,19 +112,6 @@ async def sandbox():
 async def shared():
     async with Sandbox(Scenario.from_dict(SHARED), fixed_clock=True) as running:
         yield running
-
-
-@pytest.fixture
-async def http():
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-async def call(http, sandbox, cluster, method, path, body=None) -> tuple[int, Any]:
-    async with http.request(method, sandbox.clusters[cluster].url + path, json=body) as response:
-        if response.content_type == "application/json":
-            return response.status, await response.json()
-        return response.status, await response.text()
 
 
 # ---- envelopes and fields per version (§3.5, §3.6) -----------------------------------------
