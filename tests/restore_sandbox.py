@@ -3,10 +3,13 @@ a snapshot written by 8.15, and helpers to drive the sandbox's fixed clock."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from esnap_tui.cluster import ClusterClient
 from esnap_tui.config import ClusterConfig
+from esnap_tui.sandbox import Sandbox, Scenario
 
 MB = 1024 * 1024
 
@@ -47,6 +50,15 @@ SCENARIO: dict[str, Any] = {
         }
     ],
 }
+
+
+@contextlib.asynccontextmanager
+async def throttled_sandbox() -> AsyncIterator[Sandbox]:
+    """SCENARIO running with ``nine`` recovering at 2mb/s, so a restore spans clock ticks."""
+    async with Sandbox(Scenario.from_dict(SCENARIO), fixed_clock=True) as running:
+        nine = running.clusters["nine"].cluster
+        nine.state.persistent_settings["indices.recovery.max_bytes_per_sec"] = "2mb"
+        yield running
 
 
 def client_for(sandbox: Any, name: str, **config: Any) -> ClusterClient:

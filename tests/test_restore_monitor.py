@@ -7,16 +7,13 @@ import pytest
 
 from esnap_tui.restore.execute import ExpectedIndex
 from esnap_tui.restore.monitor import FAILED, RestoreMonitor, find_restores_in_flight
-from esnap_tui.sandbox import Sandbox, Scenario
 from esnap_tui.sandbox.state import Fault
-from tests.restore_sandbox import SCENARIO, VirtualTime, client_for
+from tests.restore_sandbox import VirtualTime, client_for, throttled_sandbox
 
 
 @pytest.fixture
 async def sandbox():
-    async with Sandbox(Scenario.from_dict(SCENARIO), fixed_clock=True) as running:
-        nine = running.clusters["nine"].cluster
-        nine.state.persistent_settings["indices.recovery.max_bytes_per_sec"] = "2mb"
+    async with throttled_sandbox() as running:
         yield running
 
 
