@@ -36,7 +36,7 @@ import pytest_asyncio
 
 import esnap_tui.sandbox
 from esnap_tui.cluster import ClusterClient
-from esnap_tui.compat import TargetCluster, Verdict
+from esnap_tui.compat import IndexVerdict, TargetCluster, Verdict
 from esnap_tui.compat.gather import SnapshotFacts, gather_live, target_from_cluster
 from esnap_tui.config import ClusterConfig
 from esnap_tui.models import CreatedVersionSource
@@ -200,6 +200,18 @@ def compat_how(verdict: Verdict, advice_steps: tuple[str, ...], reason: str) -> 
     return "version"
 
 
+async def agreed_kind(verdict: IndexVerdict, target: Target, repo: str, snapshot: str) -> str:
+    """Restore the index on the target; assert compat said what the sandbox did; its letter."""
+    steps = verdict.advice.steps if verdict.advice else ()
+    said = (verdict.verdict, compat_how(verdict.verdict, steps, verdict.reason))
+    done = await sandbox_verdict(target, repo, snapshot, verdict.index)
+    assert said == done, (
+        f"{repo}/{snapshot}/{verdict.index} on {target.name}: compat says "
+        f"{said} ({verdict.reason}); the sandbox did {done}"
+    )
+    return _KINDS[done[1]]
+
+
 @in_module_loop
 @pytest.mark.parametrize("repo", fixture_repositories())
 async def test_compat_verdicts_match_real_restores(
@@ -220,14 +232,8 @@ async def test_compat_verdicts_match_real_restores(
                 )
                 for verdict in report.indices:
                     assert verdict.created_source is CreatedVersionSource.REPOSITORY
-                    steps = verdict.advice.steps if verdict.advice else ()
-                    said = (verdict.verdict, compat_how(verdict.verdict, steps, verdict.reason))
-                    done = await sandbox_verdict(target, repo, summary.name, verdict.index)
-                    assert said == done, (
-                        f"{repo}/{summary.name}/{verdict.index} on {target.name}: compat says "
-                        f"{said} ({verdict.reason}); the sandbox did {done}"
-                    )
-                    outcomes.setdefault(target.name, set()).add(_KINDS[done[1]])
+                    kind = await agreed_kind(verdict, target, repo, summary.name)
+                    outcomes.setdefault(target.name, set()).add(kind)
     assert {name: "".join(sorted(kinds)) for name, kinds in outcomes.items()} == REFERENCE[repo]
 
 
@@ -350,14 +356,8 @@ async def test_compat_agrees_on_writer_built_repositories(
                 facts = await gather_live(client, repo, summary.name)
                 assert "files at" in facts.origin
                 for verdict in facts.check(into).indices:
-                    steps = verdict.advice.steps if verdict.advice else ()
-                    said = (verdict.verdict, compat_how(verdict.verdict, steps, verdict.reason))
-                    done = await sandbox_verdict(target, repo, summary.name, verdict.index)
-                    assert said == done, (
-                        f"{repo}/{summary.name}/{verdict.index} on {target.name}: compat says "
-                        f"{said} ({verdict.reason}); the sandbox did {done}"
-                    )
-                    outcomes.setdefault(target.name, set()).add(_KINDS[done[1]])
+                    kind = await agreed_kind(verdict, target, repo, summary.name)
+                    outcomes.setdefault(target.name, set()).add(kind)
     assert {name: "".join(sorted(kinds)) for name, kinds in outcomes.items()} == (
         WRITTEN_REFERENCE[repo]
     )
