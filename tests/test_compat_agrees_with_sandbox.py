@@ -23,6 +23,7 @@ checked unchanged afterwards.
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import hashlib
 import itertools
@@ -122,26 +123,37 @@ async def targets() -> AsyncIterator[dict[str, Target]]:
     readonly (fs locations straight at the shared fixtures)."""
     real = require_real_repositories()
     before = fingerprint(real)
+    locations = {repo.lower(): real / repo for repo in fixture_repositories()}
+    async with running_targets(real, locations) as started:
+        yield started
+    assert fingerprint(real) == before, "a fixture repository was written to"
+
+
+@contextlib.asynccontextmanager
+async def running_targets(
+    root: Path, locations: dict[str, Path]
+) -> AsyncIterator[dict[str, Target]]:
+    """Every TARGETS cluster started with ``root`` as its path.repo and these repositories
+    (name -> folder) registered readonly; stopped again on the way out."""
     started: dict[str, Target] = {}
     try:
         async with aiohttp.ClientSession() as http:
             for seed, (name, (dialect, licence)) in enumerate(TARGETS.items()):
                 cluster = SimCluster(name, dialect, clock=FixedClock(), ids=IdGenerator(seed))
                 cluster.state.license = License(type=licence)
-                cluster.repo_roots.append(real)  # path.repo
+                cluster.repo_roots.append(root)  # path.repo
                 server = ClusterServer(cluster)
                 await server.start()
                 started[name] = Target(name, server, cluster)
-                for repo in fixture_repositories():
-                    settings = {"location": str(real / repo), "readonly": True}
+                for repo, location in locations.items():
+                    settings = {"location": str(location), "readonly": True}
                     body = {"type": "fs", "settings": settings}
-                    async with http.put(f"{server.url}/_snapshot/{repo.lower()}", json=body) as r:
+                    async with http.put(f"{server.url}/_snapshot/{repo}", json=body) as r:
                         assert r.status == 200, await r.text()
         yield started
     finally:
         for target in started.values():
             await target.server.stop()
-    assert fingerprint(real) == before, "a fixture repository was written to"
 
 
 _renames = itertools.count(1)
@@ -318,25 +330,8 @@ async def written_targets(
     """Every target, with the writer-built repositories registered readonly."""
     root = tmp_path_factory.mktemp("written")
     build_written_repositories(root)
-    started: dict[str, Target] = {}
-    try:
-        async with aiohttp.ClientSession() as http:
-            for seed, (name, (dialect, licence)) in enumerate(TARGETS.items()):
-                cluster = SimCluster(name, dialect, clock=FixedClock(), ids=IdGenerator(seed))
-                cluster.state.license = License(type=licence)
-                cluster.repo_roots.append(root)
-                server = ClusterServer(cluster)
-                await server.start()
-                started[name] = Target(name, server, cluster)
-                for repo in WRITTEN_REFERENCE:
-                    body = {"type": "fs", "settings": {"location": str(root / repo),
-                                                       "readonly": True}}
-                    async with http.put(f"{server.url}/_snapshot/{repo}", json=body) as r:
-                        assert r.status == 200, await r.text()
+    async with running_targets(root, {repo: root / repo for repo in WRITTEN_REFERENCE}) as started:
         yield started
-    finally:
-        for target in started.values():
-            await target.server.stop()
 
 
 @in_module_loop
