@@ -3,12 +3,16 @@
 The repositories sit in ``shared/fixtures/real-repositories`` beside the project (never copied
 into it). Tests skip with a clear reason when that folder is absent, except when
 ``ESNAP_REQUIRE_FIXTURES=1`` (CI), where its absence is a failure.
+
+Also one aiohttp session fixture (``http``) and a ``call`` helper for the tests that talk to
+sandbox clusters over real HTTP.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,3 +50,20 @@ async def sandbox():
 
     async with Sandbox(load_scenario("small"), fixed_clock=True) as running:
         yield running
+
+
+@pytest.fixture
+async def http():
+    """One aiohttp client session for tests that talk to sandbox clusters over real HTTP."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+async def call(http, sandbox, cluster, method, path, body=None) -> tuple[int, Any]:
+    """One request to a sandbox cluster: its status and its JSON (or its text when not JSON)."""
+    async with http.request(method, sandbox.clusters[cluster].url + path, json=body) as response:
+        if response.content_type == "application/json":
+            return response.status, await response.json()
+        return response.status, await response.text()

@@ -12,7 +12,7 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 
 from esnap_tui.sandbox import Sandbox, Scenario
-from tests.sandbox.conftest import call
+from tests.conftest import call
 
 MB = 1024 * 1024
 

@@ -18,8 +18,7 @@ import pytest
 from esnap_tui.sandbox import Sandbox, Scenario
 from esnap_tui.sandbox.dialects import get_dialect
 from esnap_tui.versions import Version
-from tests.conftest import require_real_repositories
-from tests.sandbox.conftest import call
+from tests.conftest import call, require_real_repositories
 
 SCENARIO: dict[str, Any] = {
     "seed": 11,

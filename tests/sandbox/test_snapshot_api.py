@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from esnap_tui.sandbox import Sandbox, Scenario
-from tests.sandbox.conftest import call
+from tests.conftest import call
 
 SNAPSHOTS = [
     {
