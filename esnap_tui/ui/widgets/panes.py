@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from textual import events
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, OptionList
@@ -132,6 +133,11 @@ class SnapshotTable(DataTable):
         if flex.auto_width or flex.width != width:
             flex.auto_width = False
             flex.width = width
+            # DataTable recomputes its virtual width only when rows arrive: without this the
+            # sideways scrollbar kept the old width (and pictures differed run to run)
+            total = sum(c.get_render_width(self) for c in self.columns.values())
+            self.virtual_size = Size(total + self._row_label_column_width,
+                                     self.virtual_size.height)
             self._clear_caches()
             self.refresh(layout=True)
 
