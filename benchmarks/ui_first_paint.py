@@ -11,8 +11,8 @@ over ``--runs`` fresh app runs of:
   raw GET of that snapshot, for the 1-index and the 3,000-index snapshot, and the time from
   pressing ``l`` to the 3,000 rows of the indices tab painted;
 - the longest event-loop stall while the list loaded, while each detail opened and while the
-  indices tab filled (a 5 ms ticker records its lateness; the UI is frozen for as long as the
-  loop is). Budget: 100 ms.
+  indices tab filled, and of that until its rows showed (a 5 ms ticker records its lateness;
+  the UI is frozen for as long as the loop is). Budget: 100 ms.
 
 The sandbox runs in a child process: in a thread of this process its request handling would
 hold the GIL and count as UI stall, which a real cluster never does.
@@ -134,11 +134,13 @@ async def one_run(url: str) -> dict[str, float]:
     app = EsnapApp(config)
     painted: list[float] = []  # when a frame showing what ``probe`` waits for was rendered
     probe: list[Any] = [lambda: False]
+    stalls_until_shown: list[float] = []  # the longest stall so far, as each probed frame shows
     display = app._display
 
     def record(screen: Any, renderable: Any) -> None:
         if probe[0]():
             painted.append(time.perf_counter())
+            stalls_until_shown.append(lag.worst)
         display(screen, renderable)
 
     app._display = record  # type: ignore[method-assign]
@@ -154,6 +156,7 @@ async def one_run(url: str) -> dict[str, float]:
         """When the first frame rendered while ``condition`` held (after pressing ``keys``)
         was displayed."""
         painted.clear()
+        stalls_until_shown.clear()
         probe[0] = condition
         if keys:
             await pilot.press(*keys)
@@ -209,6 +212,7 @@ async def one_run(url: str) -> dict[str, float]:
         await pilot.press("tab")
         figures["wide"], figures["wide_stall"] = await timed(detail_filled, "the detail", "enter")
         figures["tab"], figures["tab_stall"] = await timed(indices_filled, "the indices", "l")
+        figures["tab_rows_stall"] = stalls_until_shown[0]
     return figures
 
 
@@ -269,7 +273,9 @@ async def main() -> int:
           f" ms [{spread('list_stall')}]; detail opening {med('detail_stall') * 1000:.0f} ms "
           f"[{spread('detail_stall')}]; {args.indices}-index detail opening "
           f"{med('wide_stall') * 1000:.0f} ms [{spread('wide_stall')}]; its indices tab filling "
-          f"{med('tab_stall') * 1000:.0f} ms [{spread('tab_stall')}]")
+          f"{med('tab_stall') * 1000:.0f} ms [{spread('tab_stall')}] (until its rows showed "
+          f"{med('tab_rows_stall') * 1000:.0f} ms [{spread('tab_rows_stall')}]; the rest is "
+          f"the created versions being read)")
     return 0
 
 
