@@ -15,6 +15,7 @@ import pytest
 from esnap_tui.config import ClusterConfig, EsnapConfig
 from esnap_tui.sandbox import Sandbox, Scenario
 from esnap_tui.ui.app import EsnapApp
+from esnap_tui.ui.screens.detail import DetailScreen
 from esnap_tui.ui.screens.main import MainScreen
 from esnap_tui.ui.screens.restore.inflight import RestoresInFlightScreen
 from esnap_tui.ui.screens.restore.wizard import RestoreWizard
@@ -101,3 +102,21 @@ async def test_the_keymap_remaps_watch_restores(sandbox: Sandbox) -> None:
         await pilot.press("W")
         await settle(app, pilot)
         assert isinstance(app.screen, RestoresInFlightScreen)
+
+
+async def test_r_in_the_detail_of_a_read_only_source_opens_the_wizard(sandbox: Sandbox) -> None:
+    app = EsnapApp(config_for(sandbox, read_only={"eight"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        main.jump_to("cluster:eight")
+        await settle(app, pilot)
+        await pilot.press("tab", "tab", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("R")
+        await settle(app, pilot)
+        wizard = app.screen
+        assert isinstance(wizard, RestoreWizard)
+        assert [t.name for t in wizard.targets] == ["nine"]
