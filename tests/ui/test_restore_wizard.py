@@ -98,7 +98,8 @@ async def test_two_renamed_indices_restore_into_9x_and_are_watched_to_the_end(
         wizard = await open_wizard(app, pilot)
         items = wizard.query_one("#items", SelectionList)
         assert [str(o.prompt).split()[0] for o in items.options] == ["logs-a", "logs-b"]
-        await pilot.press("space", "down", "space")  # as a person would
+        assert app.focused is wizard.query_one("#item-filter")  # typing filters at once
+        await pilot.press("down", "space", "down", "space")  # into the list, as a person would
         assert sorted(wizard.build_plan().indices) == ["logs-a", "logs-b"]
         await next_step(app, pilot)
         assert wizard.step == "where"
@@ -355,3 +356,61 @@ async def test_read_only_mode_never_reaches_go(live, tmp_path: Path) -> None:
         await settle(app, pilot)
         assert "read-only mode" in text_of(wizard, "#go-summary")
         assert not wizard.query_one("#go-button").display
+
+
+async def test_tab_moves_from_the_rename_pattern_to_the_replacement(live, tmp_path: Path) -> None:
+    sandbox, config = live
+    app = make_app(sandbox, config, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        wizard = await open_wizard(app, pilot)
+        await choose(wizard, pilot, "logs-a")
+        await next_step(app, pilot)
+        pattern = wizard.query_one("#rename-pattern", Input)
+        replacement = wizard.query_one("#rename-replacement", Input)
+        pattern.focus()
+        await pilot.press(*"(.+)", "tab", *"restored-$1")
+        await settle(app, pilot)
+        assert (pattern.value, replacement.value) == ("(.+)", "restored-$1")
+        assert app.focused is replacement
+        preview = wizard.query_one("#preview", DataTable)
+        assert str(preview.get_row_at(0)[1]) == "restored-logs-a"
+
+
+async def test_a_burst_of_keys_with_a_tab_splits_across_the_fields(
+    live, tmp_path: Path
+) -> None:
+    """Keys arriving together (a paste, SSH batching keystrokes): the terminal driver posts
+    them all before any is handled; the text after the tab belongs to the next field."""
+    from textual import events
+
+    sandbox, config = live
+    app = make_app(sandbox, config, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        wizard = await open_wizard(app, pilot)
+        await choose(wizard, pilot, "logs-a")
+        await next_step(app, pilot)
+        pattern = wizard.query_one("#rename-pattern", Input)
+        replacement = wizard.query_one("#rename-replacement", Input)
+        pattern.focus()
+        await pilot.pause()
+        for char in "(.+)\tnew-$1":
+            key = "tab" if char == "\t" else events.Key(char, char).key
+            app.post_message(events.Key(key, char))
+        await settle(app, pilot)
+        assert (pattern.value, replacement.value) == ("(.+)", "new-$1")
+
+
+async def test_the_wizard_opens_with_typing_filtering_the_list(live, tmp_path: Path) -> None:
+    sandbox, config = live
+    app = make_app(sandbox, config, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        wizard = await open_wizard(app, pilot)
+        items = wizard.query_one("#items", SelectionList)
+        assert items.option_count == 2
+        await pilot.press(*"-b")
+        await settle(app, pilot)
+        assert wizard.query_one("#item-filter", Input).value == "-b"
+        assert [str(o.prompt).split()[0] for o in items.options] == ["logs-b"]
+        await pilot.press("down", "space")  # down leaves the filter for the list
+        assert app.focused is items
+        assert wizard.build_plan().indices == ["logs-b"]

@@ -22,7 +22,8 @@ SIZES = [(80, 24), (120, 40)]
 DEMO_CLUSTERS = ("prod-eu", "analytics", "legacy", "search7", "opensearch", "dr-eu")
 
 OPEN = ("tab", "j", "tab", "R")  # nightly-backups, its newest snapshot, restore
-WHAT = ("down",) * 5 + ("space",) + ("down",) * 3 + ("space",)  # customers, orders-2026
+# down from the filter into the list, then customers and orders-2026
+WHAT = ("down",) * 6 + ("space",) + ("down",) * 3 + ("space",)
 WHERE = ("ctrl+n", "enter") + ("down",) * 5 + ("enter",)  # target: dr-eu
 CHECKS = ("ctrl+n",)  # dr-eu lacks nightly-backups: a blocker with a fix
 REVIEW = ("enter", "ctrl+n")  # apply "use prod-nightly", then review

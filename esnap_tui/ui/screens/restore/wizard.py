@@ -205,7 +205,8 @@ class RestoreWizard(Screen):
         table.add_columns("in the snapshot", "restored as", "check")
         self._show_step()
         self._hint(f"… reading snapshot {self.context.snapshot.name}")
-        self.query_one("#items").focus()  # no loading overlay here: it would refuse focus
+        # typing filters at once; down, tab or enter go on into the list
+        self.query_one("#item-filter").focus()  # no loading overlay here: it would refuse focus
         self.load_snapshot()
 
     def _default_target(self) -> str | None:
@@ -834,7 +835,7 @@ class RestoreWizard(Screen):
         self._show_step()
         if step == "what":
             self._hint_selection()
-            self.query_one("#items").focus()
+            self.query_one("#item-filter").focus()
         elif step == "where":
             self.refresh_preview()
             self.query_one("#target").focus()
@@ -885,7 +886,18 @@ class RestoreWizard(Screen):
             return
         self.action_next_step()
 
+    def action_next_field(self) -> None:
+        self.focus_next()
+
+    def action_previous_field(self) -> None:
+        self.focus_previous()
+
+    def action_focus_items(self) -> None:
+        self.query_one("#items").focus()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_items":
+            return self.step == "what" and self.focused is self.query_one("#item-filter")
         if action in ("copy_request", "export_request"):
             return self.step == "review" and self.prep is not None and self.prep.request is not None
         if action == "next_step":
