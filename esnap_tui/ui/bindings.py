@@ -119,14 +119,15 @@ CATALOGUE: tuple[KeySpec, ...] = (
             key_display="^n", short="Next", mutating=True),
     KeySpec("wizard-back", "escape", "back_step", "Back a step (closes on the first)", WIZARD,
             show=True, key_display="esc", short="Back", mutating=True),
-    # priority: checked as each key arrives, so in a burst of keys (a paste, a laggy SSH link)
-    # the text after a tab lands in the next field, not in the one tab was meant to leave
+    # priority (also down-from-the-filter): checked as each key arrives, so in a burst of keys (a
+    # paste, a laggy SSH link) the text after a tab lands in the next field, not in the one tab
+    # was meant to leave
     KeySpec("wizard-next-field", "tab", "next_field", "Next field", WIZARD, priority=True,
             mutating=True),
     KeySpec("wizard-prev-field", "shift+tab", "previous_field", "Previous field", WIZARD,
             priority=True, mutating=True),
     KeySpec("wizard-filter-to-list", "down", "focus_items", "From the filter into the list",
-            WIZARD, mutating=True),
+            WIZARD, mutating=True, priority=True),
     KeySpec("wizard-copy", "y", "copy_request", "Copy the curl command (OSC 52)", WIZARD,
             show=True, short="Copy curl", mutating=True),
     KeySpec("wizard-export", "e", "export_request", "Export the request to a file", WIZARD,

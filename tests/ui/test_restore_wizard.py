@@ -414,3 +414,25 @@ async def test_the_wizard_opens_with_typing_filtering_the_list(live, tmp_path: P
         await pilot.press("down", "space")  # down leaves the filter for the list
         assert app.focused is items
         assert wizard.build_plan().indices == ["logs-b"]
+
+
+async def test_the_cursor_row_and_the_focused_field_read_without_colour(
+    live, tmp_path: Path
+) -> None:
+    sandbox, config = live
+    app = make_app(sandbox, config, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        wizard = await open_wizard(app, pilot)
+        items = wizard.query_one("#items", SelectionList)
+
+        def row(y: int) -> str:
+            return items.render_line(y).text
+
+        assert text_of(wizard, "#label-item-filter") == "▶filter"
+        assert not row(0).startswith("▶")  # the list has no cursor mark while unfocused
+        await pilot.press("down", "down", "space")
+        assert text_of(wizard, "#label-item-filter") == " filter"
+        assert row(0).startswith(" ▐ ▌ logs-a") and row(1).startswith("▶▐X▌ logs-b")
+        await pilot.press("tab")  # on to the patterns field
+        assert text_of(wizard, "#label-patterns") == "▶patterns"
+        assert not row(1).startswith("▶")

@@ -55,7 +55,12 @@ from esnap_tui.ui.services import (
     run_fix_step,
     run_restore,
 )
-from esnap_tui.ui.widgets.marked import MarkedCheckbox, MarkedSelectionList
+from esnap_tui.ui.widgets.marked import (
+    CURSOR,
+    MarkedCheckbox,
+    MarkedOptionList,
+    MarkedSelectionList,
+)
 
 STEPS = ("what", "where", "checks", "review", "go")
 STEP_TITLES = {"what": "What", "where": "Where", "checks": "Checks", "review": "Review",
@@ -137,11 +142,13 @@ class RestoreWizard(Screen):
         yield Static(id="steps")
         with ContentSwitcher(initial="what", id="wizard-body"):
             with Vertical(id="what"):
-                yield Input(placeholder="filter the list (name or glob)", id="item-filter",
-                            compact=True)
+                with Horizontal(classes="row"):
+                    yield self._label("filter", "item-filter")
+                    yield Input(placeholder="type to narrow the list (name or glob) · ↓ into it",
+                                id="item-filter", compact=True)
                 yield MarkedSelectionList[str](id="items")
                 with Horizontal(classes="row"):
-                    yield Static("patterns", classes="label")
+                    yield self._label("patterns", "patterns")
                     yield Input(placeholder="also restore: logs-*, -logs-old", id="patterns",
                                 compact=True)
                 with Horizontal(classes="row"):
@@ -155,7 +162,7 @@ class RestoreWizard(Screen):
                 yield MarkedSelectionList[str](id="features")
             with Vertical(id="where"):
                 with Horizontal(classes="row"):
-                    yield Static("target cluster", classes="label")
+                    yield self._label("target cluster", "target")
                     options = [(s.name, s.name) for s in self.targets]
                     if options:
                         yield Select[str](options, id="target", allow_blank=False,
@@ -164,21 +171,21 @@ class RestoreWizard(Screen):
                         yield Select[str]([], id="target", compact=True,
                                           prompt="no writable cluster")
                 with Horizontal(classes="row"):
-                    yield Static("repository there", classes="label")
+                    yield self._label("repository there", "target-repo")
                     yield Input(ctx.repository, id="target-repo", compact=True)
                 with Horizontal(classes="row"):
-                    yield Static("rename pattern", classes="label")
+                    yield self._label("rename pattern", "rename-pattern")
                     yield Input(placeholder="regex, e.g. (.+)", id="rename-pattern", compact=True)
-                    yield Static(" → ", classes="label")
+                    yield self._label("→", "rename-replacement")
                     yield Input(placeholder="e.g. restored-$1", id="rename-replacement",
                                 compact=True)
                 yield DataTable(id="preview", cursor_type="row", zebra_stripes=True)
                 with Horizontal(classes="row"):
                     yield MarkedCheckbox("replicas 0", False, id="replicas-zero", compact=True)
-                    yield Static("index settings", classes="label")
+                    yield self._label("index settings", "index-settings")
                     yield Input(placeholder="key=value, …", id="index-settings", compact=True)
                 with Horizontal(classes="row"):
-                    yield Static("ignore index settings", classes="label")
+                    yield self._label("ignore index settings", "ignore-settings")
                     yield Input(placeholder="index.routing.allocation.require._name, …",
                                 id="ignore-settings", compact=True)
             with Vertical(id="checks"):
@@ -186,17 +193,45 @@ class RestoreWizard(Screen):
                     yield Static(id="checks-body")
                 yield Static("fixes (enter applies; those that change the cluster ask first)",
                              classes="section", id="fixes-title")
-                yield OptionList(id="fixes")
+                yield MarkedOptionList(id="fixes")
             with Vertical(id="review"), VerticalScroll(id="review-scroll"):
                 yield Static(id="review-body")
             with VerticalScroll(id="go"):
                 yield Static(id="go-summary")
-                yield Input(placeholder="type the snapshot name to confirm", id="confirm",
-                            compact=True)
+                with Horizontal(classes="row", id="confirm-row"):
+                    yield self._label("snapshot name", "confirm")
+                    yield Input(placeholder="type the snapshot name to confirm", id="confirm",
+                                compact=True)
                 yield Button("Restore now", id="go-button", variant="error", compact=True)
                 yield Static(id="go-outcome")
         yield Static(id="hint")
         yield Footer(compact=True)
+
+    @staticmethod
+    def _label(text: str, field_id: str) -> Static:
+        """A field's label; it carries ``▶`` while its field has focus (readable without
+        colour, where Textual's focus highlight is not)."""
+        label = Static(f" {text}", classes="label", id=f"label-{field_id}", markup=False)
+        label.field_text = text  # type: ignore[attr-defined]
+        return label
+
+    def on_descendant_focus(self) -> None:
+        self._mark_focus()
+
+    def on_descendant_blur(self) -> None:
+        self._mark_focus()
+
+    def _mark_focus(self) -> None:
+        focused = self.focused
+        around = set(focused.ancestors_with_self) if focused is not None else set()
+        for label in self.query(".label"):
+            text = getattr(label, "field_text", None)
+            if text is None or not label.id:
+                continue
+            field_ = self.query_one(f"#{label.id.removeprefix('label-')}")
+            label.update(f"{CURSOR if field_ in around else ' '}{text}")  # type: ignore[attr-defined]
+        button = self.query_one("#go-button", Button)
+        button.label = f"{CURSOR} Restore now" if button in around else "Restore now"
 
     def on_mount(self) -> None:
         for field_ in self.query(Input):
@@ -720,6 +755,7 @@ class RestoreWizard(Screen):
         summary.update(Content.assemble(*parts))
         confirm.display = (reason is None and self.needs_typed_confirmation()
                            and self.result is None)
+        self.query_one("#confirm-row").display = confirm.display
         button.display = reason is None and self.result is None
         button.disabled = self.sent or not self._confirmed()
         if reason is None and not self.sent:
@@ -791,6 +827,7 @@ class RestoreWizard(Screen):
         outcome = self.query_one("#go-outcome", Static)
         self.query_one("#go-button").display = False
         self.query_one("#confirm").display = False
+        self.query_one("#confirm-row").display = False
         value = result.outcome.value
         if value == "started":
             head = ("✓ started: ", "bold $success")
@@ -893,7 +930,8 @@ class RestoreWizard(Screen):
         self.focus_previous()
 
     def action_focus_items(self) -> None:
-        self.query_one("#items").focus()
+        # at once, not on the next turn (as .focus() does): the next key of a burst goes there
+        self.set_focus(self.query_one("#items"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "focus_items":
