@@ -273,8 +273,11 @@ async def test_a_global_state_restore_shows_what_it_overwrites_and_needs_the_nam
         assert button.disabled
         await pilot.press(*"with-stat")
         assert button.disabled
+        assert "type the snapshot name first" in str(button.label)  # disabled, said in words
+        assert text_of(wizard, "#label-confirm") == "▶snapshot name"
         await pilot.press("e", "enter")
         assert not button.disabled and app.focused is button
+        assert str(button.label) == "▶ Restore now"
     assert nine.received("POST", RESTORE_PATH) == []
 
 

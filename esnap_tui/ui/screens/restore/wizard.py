@@ -163,7 +163,9 @@ class RestoreWizard(Screen):
             with Vertical(id="where"):
                 with Horizontal(classes="row"):
                     yield self._label("target cluster", "target")
-                    options = [(s.name, s.name) for s in self.targets]
+                    # protection is said here, not only at Go (where the name must be typed)
+                    options = [(f"{s.name} (protected)" if s.protected else s.name, s.name)
+                               for s in self.targets]
                     if options:
                         yield Select[str](options, id="target", allow_blank=False,
                                           value=self._default_target(), compact=True)
@@ -230,8 +232,17 @@ class RestoreWizard(Screen):
                 continue
             field_ = self.query_one(f"#{label.id.removeprefix('label-')}")
             label.update(f"{CURSOR if field_ in around else ' '}{text}")  # type: ignore[attr-defined]
+        self._go_label(self.query_one("#go-button", Button) in around)
+
+    def _go_label(self, focused: bool | None = None) -> None:
+        """Go's label says when it is disabled and carries the focus mark: both are otherwise
+        told by colour only."""
         button = self.query_one("#go-button", Button)
-        button.label = f"{CURSOR} Restore now" if button in around else "Restore now"
+        if focused is None:
+            focused = button.has_focus
+        text = ("Restore now (type the snapshot name first)" if button.disabled and not self.sent
+                else "Restore now")
+        button.label = f"{CURSOR} {text}" if focused else text
 
     def on_mount(self) -> None:
         for field_ in self.query(Input):
@@ -758,6 +769,7 @@ class RestoreWizard(Screen):
         self.query_one("#confirm-row").display = confirm.display
         button.display = reason is None and self.result is None
         button.disabled = self.sent or not self._confirmed()
+        self._go_label()
         if reason is None and not self.sent:
             (confirm if confirm.display else button).focus()
         self._hint("enter on the button sends the restore · esc back" if reason is None
@@ -773,6 +785,7 @@ class RestoreWizard(Screen):
     def _confirm_typed(self) -> None:
         button = self.query_one("#go-button", Button)
         button.disabled = self.sent or not self._confirmed()
+        self._go_label()
 
     @on(Input.Submitted, "#confirm")
     def _confirm_submitted(self, event: Input.Submitted) -> None:
