@@ -18,13 +18,14 @@ from esnap_tui.ui.app import EsnapApp
 from esnap_tui.ui.screens.compat import AdviceScreen, CompatScreen, TargetPicker
 from esnap_tui.ui.screens.help import help_rows
 from esnap_tui.ui.widgets.detail import VimTable
+from tests.ui.workers import settle_workers
 
 # --------------------------------------------------------------------------- helpers
 
 
 async def settle(app: EsnapApp, pilot, rounds: int = 3) -> None:
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        await settle_workers(app)
         await pilot.pause()
 
 

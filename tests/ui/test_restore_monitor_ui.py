@@ -22,6 +22,7 @@ from esnap_tui.ui.screens.restore.inflight import RestoresInFlightScreen
 from esnap_tui.ui.screens.restore.monitor import RestoreMonitorScreen
 from esnap_tui.ui.screens.restore.runtime import RestoreRuntime
 from tests.restore_sandbox import SCENARIO, VirtualTime
+from tests.ui.workers import settle_workers
 
 
 @pytest.fixture
@@ -81,13 +82,13 @@ async def test_a_restore_started_by_someone_else_is_announced_listed_and_watched
                                          poll_interval=1.0, audit_path=tmp_path / "a.jsonl")
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(3):
-            await app.workers.wait_for_complete()
+            await settle_workers(app)
             await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert any("Restore in flight: nine: backups:snap → other-a, other-b" in m
                    and "Press w" in m for m in messages), messages
         await pilot.press("w")
-        await app.workers.wait_for_complete()
+        await settle_workers(app)
         await pilot.pause()
         listing = app.screen
         assert isinstance(listing, RestoresInFlightScreen)
@@ -96,7 +97,7 @@ async def test_a_restore_started_by_someone_else_is_announced_listed_and_watched
         assert "nine: backups:snap → other-a, other-b" in str(options.get_option_at_index(0).prompt)
         await pilot.press("enter")
         for _ in range(4):
-            await app.workers.wait_for_complete()
+            await settle_workers(app)
             await pilot.pause()
         monitor = app.screen
         assert isinstance(monitor, RestoreMonitorScreen)
@@ -121,10 +122,10 @@ async def test_leaving_the_monitor_loses_nothing_and_polls_never_pile_up(
     app.restore_runtime = RestoreRuntime(clock=held.clock, sleep=held.sleep,  # type: ignore[attr-defined]
                                          audit_path=tmp_path / "a.jsonl")
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.workers.wait_for_complete()
+        await settle_workers(app)
         await pilot.pause()
         await pilot.press("w")
-        await app.workers.wait_for_complete()
+        await settle_workers(app)
         await pilot.pause()
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, RestoreMonitorScreen)

@@ -22,6 +22,7 @@ from esnap_tui.ui.screens.restore.monitor import RestoreMonitorScreen
 from esnap_tui.ui.screens.restore.runtime import RestoreRuntime
 from esnap_tui.ui.screens.restore.wizard import RestoreWizard
 from tests.restore_sandbox import SCENARIO, VirtualTime
+from tests.ui.workers import settle_workers
 
 RESTORE_PATH = "/_snapshot/*/*/_restore"
 
@@ -57,7 +58,7 @@ def make_app(sandbox: Sandbox, config: EsnapConfig, tmp_path: Path, **runtime: A
 
 async def settle(app: EsnapApp, pilot, rounds: int = 3) -> None:
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        await settle_workers(app)
         await pilot.pause()
 
 

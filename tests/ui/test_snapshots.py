@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from esnap_tui.ui.app import EsnapApp
+from tests.ui.workers import settle_workers
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -36,11 +37,11 @@ def keys_then_settle(*keys: str):
     async def run_before(pilot) -> None:
         app = pilot.app
         for _ in range(3):
-            await app.workers.wait_for_complete()
+            await settle_workers(app)
             await pilot.pause()
         for key in keys:
             await pilot.press(key)
-            await app.workers.wait_for_complete()
+            await settle_workers(app)
             await pilot.pause()
         await tables_measured(pilot)
 

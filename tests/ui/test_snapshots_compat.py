@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from esnap_tui.ui.app import EsnapApp
+from tests.ui.workers import settle_workers
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -33,7 +34,7 @@ async def tables_measured(pilot, tries: int = 200) -> None:
 
 async def _settle(pilot) -> None:
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        await settle_workers(pilot.app)
         await pilot.pause()
 
 

@@ -17,6 +17,7 @@ import pytest
 import esnap_tui.sandbox as sandbox_module
 from esnap_tui.ui.app import EsnapApp
 from esnap_tui.ui.screens.restore.runtime import RestoreRuntime
+from tests.ui.workers import settle_workers
 
 SIZES = [(80, 24), (120, 40)]
 DEMO_CLUSTERS = ("prod-eu", "analytics", "legacy", "search7", "opensearch", "dr-eu")
@@ -52,7 +53,7 @@ async def settle(pilot) -> None:
 
     app = pilot.app
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        await settle_workers(app)
         await pilot.pause()
     for _ in range(200):  # tables size their scrollbars only once measured
         tables = [t for screen in app.screen_stack for t in screen.query(DataTable)]

@@ -15,6 +15,7 @@ from esnap_tui.ui.app import EsnapApp
 from esnap_tui.ui.screens.detail import DetailScreen
 from esnap_tui.ui.widgets.detail import ROW_BATCH, VimTable
 from esnap_tui.versions import Version, index_version_id_for
+from tests.ui.workers import settle_workers
 
 COUNT = 2 * ROW_BATCH + 50
 
@@ -38,17 +39,17 @@ async def test_hundreds_of_indices_fill_their_tab_completely(
     app = EsnapApp(parse_config(f"offline:\n  - {{name: w, path: {tmp_path / 'repo'}}}\n"))
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(3):
-            await app.workers.wait_for_complete()
+            await settle_workers(app)
             await pilot.pause()
         await pilot.press("tab", "tab", "enter")
-        await app.workers.wait_for_complete()
+        await settle_workers(app)
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, DetailScreen)
         assert not screen.query("#indices-table")  # not built before it is looked at
         await pilot.press("l")
         for _ in range(3):
-            await app.workers.wait_for_complete()
+            await settle_workers(app)
             await pilot.pause()
         table = screen.query_one("#indices-table", VimTable)
         assert app.focused is table

@@ -15,6 +15,7 @@ from esnap_tui.ui.app import EsnapApp
 from esnap_tui.ui.screens.detail import LARGE_INDEX_LIST, DetailScreen
 from esnap_tui.ui.widgets.index_list import IndexList
 from esnap_tui.versions import Version, index_version_id_for
+from tests.ui.workers import settle_workers
 
 COUNT = LARGE_INDEX_LIST + 1
 
@@ -32,7 +33,7 @@ def _write(path: Path) -> list[str]:
 
 async def _settle(app: EsnapApp, pilot) -> None:
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        await settle_workers(app)
         await pilot.pause()
 
 

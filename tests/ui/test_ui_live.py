@@ -21,6 +21,7 @@ from esnap_tui.ui.screens.find import FindIndexScreen
 from esnap_tui.ui.services import PAGE_SIZE
 from esnap_tui.ui.widgets.detail import VimTable
 from esnap_tui.ui.widgets.panes import PaneList, SnapshotTable
+from tests.ui.workers import settle_workers
 
 NIGHTLIES = 130  # more than two pages
 
@@ -108,7 +109,7 @@ async def live(tmp_path: Path, web_page: str, monkeypatch: pytest.MonkeyPatch) -
 
 async def settle(app: EsnapApp, pilot) -> None:
     for _ in range(2):
-        await app.workers.wait_for_complete()
+        await settle_workers(app)
         await pilot.pause()
 
 

@@ -18,6 +18,7 @@ from esnap_tui.ui.screens.help import HelpScreen
 from esnap_tui.ui.screens.main import MainScreen
 from esnap_tui.ui.widgets.detail import VimTable
 from esnap_tui.ui.widgets.panes import PaneList, SnapshotTable
+from tests.ui.workers import settle_workers
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ keymap:
 
 
 async def settle(app: EsnapApp, pilot) -> None:
-    await app.workers.wait_for_complete()
+    await settle_workers(app)
     await pilot.pause()
 
 

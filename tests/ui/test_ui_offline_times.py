@@ -21,6 +21,7 @@ from esnap_tui.ui.screens.main import TIMES_HINT, TIMES_HINT_SHORT, MainScreen
 from esnap_tui.ui.services import format_time, times_fill_limit
 from esnap_tui.ui.widgets.panes import SnapshotTable
 from esnap_tui.versions import Version, index_version_id_for
+from tests.ui.workers import settle_workers
 
 
 def offline(*repos: tuple[str, Path]) -> EsnapApp:
@@ -30,7 +31,7 @@ def offline(*repos: tuple[str, Path]) -> EsnapApp:
 
 async def settle(app: EsnapApp, pilot) -> None:
     for _ in range(3):  # filling times restarts the listing once: let that finish too
-        await app.workers.wait_for_complete()
+        await settle_workers(app)
         await pilot.pause()
 
 

@@ -20,6 +20,7 @@ from esnap_tui.ui.screens.main import MainScreen
 from esnap_tui.ui.screens.restore.inflight import RestoresInFlightScreen
 from esnap_tui.ui.screens.restore.wizard import RestoreWizard
 from tests.restore_sandbox import SCENARIO
+from tests.ui.workers import settle_workers
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def config_for(sandbox: Sandbox, read_only: set[str], keymap: dict[str, str] | N
 
 async def settle(app: EsnapApp, pilot, rounds: int = 3) -> None:
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        await settle_workers(app)
         await pilot.pause()
 
 
