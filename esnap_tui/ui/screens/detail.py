@@ -25,8 +25,8 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from esnap_tui.models import IndexInSnapshot, SnapshotDetail
 from esnap_tui.ui.bindings import DETAIL, bindings_for
-from esnap_tui.ui.screens.extensions import SnapshotContext, screen_for
-from esnap_tui.ui.services import describe_error, restore_targets
+from esnap_tui.ui.screens.extensions import SnapshotContext, open_restore, screen_for
+from esnap_tui.ui.services import describe_error
 from esnap_tui.ui.widgets.detail import (
     ROW_BATCH,
     VimTable,
@@ -305,12 +305,7 @@ class DetailScreen(Screen):
         self.app.push_screen(screen_for("compat", self.snapshot_context()))
 
     def action_restore(self) -> None:
-        context = self.snapshot_context()
-        if not restore_targets(context.services, read_only=context.read_only):
-            self.notify("No writable cluster to restore into: every configured cluster is "
-                        "read-only.", severity="warning")
-            return
-        self.app.push_screen(screen_for("restore", context))
+        open_restore(self, self.snapshot_context())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # As on the main screen: a read-only or offline source is a fine place to restore

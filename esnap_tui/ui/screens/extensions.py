@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from esnap_tui.models import SnapshotDetail, SnapshotSummary
 from esnap_tui.ui.bindings import MODAL, bindings_for
-from esnap_tui.ui.services import Services, Source
+from esnap_tui.ui.services import Services, Source, restore_targets
 
 
 @dataclass
@@ -89,3 +89,13 @@ class PlaceholderScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def open_restore(screen: Screen, context: SnapshotContext) -> None:
+    """``R`` from any screen: the wizard, or a warning when no cluster can take a restore (a key
+    that silently does nothing looks broken)."""
+    if not restore_targets(context.services, read_only=context.read_only):
+        screen.notify("No writable cluster to restore into: every configured cluster is "
+                      "read-only.", severity="warning")
+        return
+    screen.app.push_screen(screen_for("restore", context))

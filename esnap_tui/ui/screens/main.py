@@ -32,7 +32,7 @@ from textual.widgets.option_list import Option
 from esnap_tui.models import SnapshotSummary
 from esnap_tui.ui.bindings import MAIN, bindings_for
 from esnap_tui.ui.screens.detail import DetailScreen
-from esnap_tui.ui.screens.extensions import SnapshotContext, screen_for
+from esnap_tui.ui.screens.extensions import SnapshotContext, open_restore, screen_for
 from esnap_tui.ui.services import (
     KIND_LABELS,
     SORTS,
@@ -46,7 +46,6 @@ from esnap_tui.ui.services import (
     format_duration,
     format_state,
     format_time,
-    restore_targets,
     times_fill_limit,
 )
 from esnap_tui.ui.widgets.detail import summary_table
@@ -728,12 +727,7 @@ class MainScreen(Screen):
         if context is None:
             self.notify("Highlight a snapshot first.", severity="warning")
             return
-        if not restore_targets(context.services, read_only=self.read_only):
-            # said out loud: a key that silently does nothing looks broken
-            self.notify("No writable cluster to restore into: every configured cluster is "
-                        "read-only.", severity="warning")
-            return
-        self.app.push_screen(screen_for("restore", context))
+        open_restore(self, context)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A read-only or offline source is still a fine place to restore FROM: the wizard only
