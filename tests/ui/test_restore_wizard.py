@@ -6,6 +6,7 @@ waiting), so a restore is watched to its end deterministically.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import Button, DataTable, Input, OptionList, SelectionList, Static
+from textual.widgets._select import SelectOverlay
 
 from esnap_tui.config import ClusterConfig, EsnapConfig
 from esnap_tui.sandbox import Sandbox, Scenario
@@ -27,23 +29,40 @@ from tests.ui.workers import settle_workers
 RESTORE_PATH = "/_snapshot/*/*/_restore"
 
 
-@pytest.fixture
-async def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
-    tuple[Sandbox, EsnapConfig]
-]:
+@contextlib.asynccontextmanager
+async def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, eight_read_only: bool
+                  ) -> AsyncIterator[tuple[Sandbox, EsnapConfig]]:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     scenario = json.loads(json.dumps(SCENARIO))
-    scenario["clusters"][1]["read_only"] = True  # "eight" may be browsed, never restored into
+    scenario["clusters"][1]["read_only"] = eight_read_only
     async with Sandbox(Scenario.from_dict(scenario), fixed_clock=True) as sandbox:
         nine = sandbox.clusters["nine"].cluster
         nine.state.persistent_settings["indices.recovery.max_bytes_per_sec"] = "2mb"
         clusters = [
             ClusterConfig(name=name, urls=[c.url], repositories=dict(c.repositories),
-                          read_only=name == "eight")
+                          read_only=eight_read_only and name == "eight")
             for name, c in sandbox.clusters.items()
         ]
         yield sandbox, EsnapConfig(clusters=clusters, offline=[])
+
+
+@pytest.fixture
+async def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
+    tuple[Sandbox, EsnapConfig]
+]:
+    # "eight" may be browsed, never restored into
+    async with running(tmp_path, monkeypatch, eight_read_only=True) as started:
+        yield started
+
+
+@pytest.fixture
+async def two_targets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
+    tuple[Sandbox, EsnapConfig]
+]:
+    """Both clusters writable: the target picker has a choice to make."""
+    async with running(tmp_path, monkeypatch, eight_read_only=False) as started:
+        yield started
 
 
 def make_app(sandbox: Sandbox, config: EsnapConfig, tmp_path: Path, **runtime: Any) -> EsnapApp:
@@ -440,3 +459,72 @@ async def test_the_cursor_row_and_the_focused_field_read_without_colour(
         await pilot.press("tab")  # on to the patterns field
         assert text_of(wizard, "#label-patterns") == "▶patterns"
         assert not row(1).startswith("▶")
+
+
+async def test_without_colour_the_target_list_marks_the_highlighted_and_the_chosen_target(
+    two_targets, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, config = two_targets
+    monkeypatch.setenv("NO_COLOR", "1")  # over SSH: the ansi theme, no colour at all
+    app = make_app(sandbox, config, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.theme == "esnap-ansi"
+        wizard = await open_wizard(app, pilot)
+        await choose(wizard, pilot, "logs-a")
+        await next_step(app, pilot)
+        target = wizard.query_one("#target")
+        assert app.focused is target and target.value == "nine"
+        assert [t.name for t in wizard.targets] == ["nine", "eight"]
+        overlay = target.query_one(SelectOverlay)
+
+        def rows() -> list[str]:
+            return [overlay.render_line(y).text.rstrip() for y in range(overlay.option_count)]
+
+        await pilot.press("enter")  # open the list: the cursor starts on the chosen target
+        await settle(app, pilot)
+        assert app.focused is overlay
+        assert rows() == ["▶● nine", "   eight"]
+        await pilot.press("down")  # the cursor moves; the chosen target stays marked
+        assert rows() == [" ● nine", "▶  eight"]
+        await pilot.press("enter")  # choose eight
+        await settle(app, pilot)
+        assert target.value == "eight" and app.focused is target
+        assert text_of(wizard, "#label-target") == "▶target cluster"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert rows() == ["   nine", "▶● eight"]
+        await pilot.press("up")
+        assert rows() == ["▶  nine", " ● eight"]
+        await pilot.press("escape")  # dismissed: nothing changes
+        await settle(app, pilot)
+        assert target.value == "eight" and app.focused is target
+
+
+async def test_without_colour_the_rename_preview_marks_its_cursor_row(
+    live, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, config = live
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(sandbox, config, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.theme == "esnap-ansi"
+        wizard = await open_wizard(app, pilot)
+        await choose(wizard, pilot, "logs-a", "logs-b")
+        await next_step(app, pilot)
+        preview = wizard.query_one("#preview", DataTable)
+
+        def rows() -> list[str]:  # the header line, then one line per name
+            return [preview.render_line(y).text for y in range(1 + preview.row_count)]
+
+        assert rows()[1].startswith(" logs-a") and rows()[2].startswith(" logs-b")
+        assert not any("▶" in row for row in rows())  # unfocused: no cursor to follow
+        await pilot.press("tab", "tab", "tab", "tab")  # target, repository, rename, → preview
+        assert app.focused is preview
+        assert rows()[0].startswith(" in the snapshot")
+        assert rows()[1].startswith("▶logs-a") and rows()[2].startswith(" logs-b")
+        await pilot.press("down")
+        assert rows()[1].startswith(" logs-a") and rows()[2].startswith("▶logs-b")
+        await pilot.press("up")
+        assert rows()[1].startswith("▶logs-a") and rows()[2].startswith(" logs-b")
+        await pilot.press("tab")  # on to "replicas 0": the preview's mark goes
+        assert not any("▶" in row for row in rows())

@@ -85,6 +85,22 @@ def test_step_2_where(snap_compare, size: tuple[int, int]) -> None:
                         run_before=keys(OPEN, WHAT, WHERE))
 
 
+# step 2 over SSH with NO_COLOR (the ansi theme): the open target list (▶ on the cursor, ● on
+# the chosen target) and the focused rename preview (▶ on its cursor row)
+WITHOUT_COLOUR = {
+    "target-list": ("ctrl+n", "enter", "down", "down"),
+    "preview": ("ctrl+n", "tab", "tab", "tab", "tab", "down"),
+}
+
+
+@pytest.mark.parametrize("case", WITHOUT_COLOUR)
+def test_step_2_where_without_colour(snap_compare, monkeypatch: pytest.MonkeyPatch,
+                                     case: str) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(EsnapApp(None, demo="demo"), terminal_size=(80, 24),
+                        run_before=keys(OPEN, WHAT, WITHOUT_COLOUR[case]))
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_step_3_checks(snap_compare, size: tuple[int, int]) -> None:
     assert snap_compare(EsnapApp(None, demo="demo"), terminal_size=size,

@@ -42,6 +42,7 @@ from esnap_tui.ui.bindings import WIZARD, bindings_for
 from esnap_tui.ui.screens.extensions import SnapshotContext
 from esnap_tui.ui.screens.restore.render import checks_content, rename_note
 from esnap_tui.ui.screens.restore.runtime import runtime_for
+from esnap_tui.ui.screens.restore.where import MarkedDataTable, MarkedSelect
 from esnap_tui.ui.services import (
     ClusterSource,
     RestorePreparation,
@@ -167,11 +168,11 @@ class RestoreWizard(Screen):
                     options = [(f"{s.name} (protected)" if s.protected else s.name, s.name)
                                for s in self.targets]
                     if options:
-                        yield Select[str](options, id="target", allow_blank=False,
-                                          value=self._default_target(), compact=True)
+                        yield MarkedSelect(options, id="target", allow_blank=False,
+                                           value=self._default_target(), compact=True)
                     else:
-                        yield Select[str]([], id="target", compact=True,
-                                          prompt="no writable cluster")
+                        yield MarkedSelect([], id="target", compact=True,
+                                           prompt="no writable cluster")
                 with Horizontal(classes="row"):
                     yield self._label("repository there", "target-repo")
                     yield Input(ctx.repository, id="target-repo", compact=True)
@@ -181,7 +182,7 @@ class RestoreWizard(Screen):
                     yield self._label("→", "rename-replacement")
                     yield Input(placeholder="e.g. restored-$1", id="rename-replacement",
                                 compact=True)
-                yield DataTable(id="preview", cursor_type="row", zebra_stripes=True)
+                yield MarkedDataTable(id="preview", cursor_type="row", zebra_stripes=True)
                 with Horizontal(classes="row"):
                     yield MarkedCheckbox("replicas 0", False, id="replicas-zero", compact=True)
                     yield self._label("index settings", "index-settings")
