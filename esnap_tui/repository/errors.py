@@ -11,6 +11,10 @@ class RepositoryError(Exception):
         self.path = path
         self.problem = problem
 
+    def __reduce__(self) -> tuple[type[RepositoryError], tuple[str, str]]:
+        # Rebuilt from (path, problem), not from ``args``: errors cross from the reader process.
+        return type(self), (self.path, self.problem)
+
 
 class CorruptBlobError(RepositoryError):
     """A blob's bytes are damaged: bad header, checksum mismatch, truncated, bad SMILE."""
