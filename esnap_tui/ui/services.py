@@ -4,9 +4,11 @@ Why a source abstraction: a live cluster and an offline repository directory ans
 questions (which repositories, one page of snapshots, one snapshot's detail, which snapshots
 contain index X) in very different ways. Screens talk to ``Source`` objects only, from async
 Textual workers, so neither HTTP nor disk reads ever run on the UI thread: the live client is
-async, and the offline reader (synchronous file I/O) is moved to a thread with
-``asyncio.to_thread``. Lower layers are imported lazily so the app still opens when one of them
-is broken; the source then shows the import error in its own pane.
+async, and repository files are read and decoded in a child process
+(``esnap_tui.repository.reader_process``), because pure-Python decoding in a thread of this
+process held the GIL and fed the garbage collector enough to freeze the screen. Lower layers
+are imported lazily so the app still opens when one of them is broken; the source then shows
+the import error in its own pane.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from esnap_tui.models import SnapshotDetail, SnapshotState, SnapshotSummary
 if TYPE_CHECKING:
     from esnap_tui.config import ClusterConfig, EsnapConfig, OfflineRepositoryConfig
     from esnap_tui.models import IndexInSnapshot
+    from esnap_tui.repository.reader_process import ReaderHandle, ReaderProcess
 
 PAGE_SIZE = 50
 # per repository, when only the REST API can answer (one request per snapshot): stay bounded
@@ -339,6 +342,38 @@ class Source:
         return None
 
 
+def reader_process() -> ReaderProcess:
+    """The child process every repository read goes to (one per app process)."""
+    from esnap_tui.repository.reader_process import shared_reader_process
+
+    return shared_reader_process()
+
+
+def _reader_method(name: str) -> Any:
+    """A ``RepositoryReader`` method, to run in the reader process."""
+    from esnap_tui.repository.reader import RepositoryReader
+
+    return getattr(RepositoryReader, name)
+
+
+def _opened(reader: Any) -> None:
+    """Nothing: calling it opens the reader (reads its catalogue) in the reader process."""
+
+
+def _listing(reader: Any) -> tuple[list[SnapshotSummary], int, list[str]]:
+    return reader.snapshots(), reader.generation, list(reader.warnings)
+
+
+def _fresh_indices(reader: Any, name: str) -> list[IndexInSnapshot]:
+    reader.refresh()
+    return reader.indices(name)
+
+
+def _fresh_search(reader: Any, source: str, repository: str, pattern: str) -> FindResult:
+    reader.refresh()
+    return catalogue_search(reader, source, repository, pattern)
+
+
 class ClusterSource(Source):
     """A live cluster through ``esnap_tui.cluster.ClusterClient``.
 
@@ -358,7 +393,7 @@ class ClusterSource(Source):
         self._client: Any = None
         self._details: dict[tuple[str, str], SnapshotDetail] = {}
         self._repos: dict[str, Any] = {}  # name -> RepositoryInfo
-        self._local: dict[str, Any] = {}  # name -> RepositoryReader | None
+        self._local: dict[str, ReaderHandle | None] = {}  # name -> its files' reader, if any
 
     async def _get_client(self) -> Any:
         if self._client is None:
@@ -406,20 +441,26 @@ class ClusterSource(Source):
             refs.append(RepoRef(self.key, repo.name, getattr(repo, "type", None), detail))
         return refs
 
-    async def local_reader(self, repository: str) -> Any:
-        """A reader over the repository's files when this machine can read them, else None."""
+    async def local_reader(self, repository: str) -> ReaderHandle | None:
+        """The reader (in the reader process) over the repository's files when this machine
+        can read them, else None."""
         if repository not in self._local:
             info = self._repos.get(repository)
             if info is None:
                 return None
-            from esnap_tui.cluster import open_local_reader
+            from esnap_tui.cluster import local_repository_path
+            from esnap_tui.repository.reader_process import ReaderHandle
 
-            try:
-                self._local[repository] = await asyncio.to_thread(
-                    open_local_reader, info, self.config
-                )
-            except Exception:  # unreadable files: fall back to the REST API
-                self._local[repository] = None
+            handle: ReaderHandle | None = None
+            path = await asyncio.to_thread(local_repository_path, info, self.config)
+            if path is not None:
+                handle = ReaderHandle.new(path, repository)
+                try:
+                    await reader_process().call(handle, _opened)
+                except Exception:  # unreadable files: fall back to the REST API
+                    await reader_process().release(handle)
+                    handle = None
+            self._local[repository] = handle
         return self._local[repository]
 
     async def snapshots_page(
@@ -443,19 +484,18 @@ class ClusterSource(Source):
         return self._details[key]
 
     async def snapshot_indices(self, repository: str, name: str) -> list[IndexInSnapshot] | None:
-        reader = await self.local_reader(repository)
-        if reader is None:
+        handle = await self.local_reader(repository)
+        if handle is None:
             return None
-        await asyncio.to_thread(reader.refresh)
-        return await asyncio.to_thread(reader.indices, name)
+        return await reader_process().call(handle, _fresh_indices, name)
 
     async def find_index(self, repository: str, pattern: str) -> FindResult:
         """From the repository files when readable (one catalogue read), else by paging the
         REST listing newest first and reading each snapshot's index list (bounded)."""
-        reader = await self.local_reader(repository)
-        if reader is not None:
-            await asyncio.to_thread(reader.refresh)
-            return await asyncio.to_thread(catalogue_search, reader, self.key, repository, pattern)
+        handle = await self.local_reader(repository)
+        if handle is not None:
+            return await reader_process().call(handle, _fresh_search, self.key, repository,
+                                               pattern)
         client = await self._get_client()
         result = FindResult(self.key, repository)
         after: str | None = None
@@ -491,11 +531,14 @@ class ClusterSource(Source):
         if self._client is not None:
             with contextlib.suppress(Exception):  # a broken connection must not break shutdown
                 await self._client.close()
+        handles = [h for h in self._local.values() if h is not None]
+        self._local.clear()
+        await reader_process().release(*handles)
 
 
 def catalogue_search(reader: Any, source: str, repository: str, pattern: str) -> FindResult:
     """Index search from the repository catalogue: ``index-N`` maps every index name to the
-    snapshots holding it, so no snapshot blob is opened. Runs in a thread."""
+    snapshots holding it, so no snapshot blob is opened. Runs in the reader process."""
     result = FindResult(source, repository)
     by_uuid = {s.uuid: s for s in reader.snapshots()}
     hits: dict[str, list[str]] = {}
@@ -519,37 +562,30 @@ class OfflineSource(Source):
         super().__init__(config.name)
         self.config = config
         self.read_only = True
-        self._reader: Any = None
         self._all: list[SnapshotSummary] | None = None
+        from esnap_tui.repository.reader_process import ReaderHandle
 
-    def _open(self) -> Any:
-        from esnap_tui.repository.reader import RepositoryReader
+        self.handle = ReaderHandle.new(config.path, config.name)
 
-        return RepositoryReader(self.config.path, name=self.config.name)
-
-    async def _get_reader(self) -> Any:
-        if self._reader is None:
-            self._reader = await asyncio.to_thread(self._open)
-        return self._reader
+    async def _call(self, fn: Any, *args: Any) -> Any:
+        return await reader_process().call(self.handle, fn, *args)
 
     async def connect(self) -> SourceState:
         try:
-            reader = await self._get_reader()
-            summaries = await asyncio.to_thread(reader.snapshots)
+            summaries, generation, warnings = await self._call(_listing)
         except Exception as error:
             kind, message = describe_error(error)
             self.state = SourceState(False, KIND_LABELS.get(kind, "unreadable"), message, kind)
             return self.state
         self._all = summaries
-        detail = f"generation {getattr(reader, 'generation', '?')} · {self.config.path}"
-        warnings = getattr(reader, "warnings", None) or []
+        detail = f"generation {generation} · {self.config.path}"
         if warnings:
             detail = f"{len(warnings)} warning(s): {warnings[0]}"
         self.state = SourceState(True, f"offline · {len(summaries)} snapshots", detail)
         return self.state
 
     async def repositories(self) -> list[RepoRef]:
-        if self._reader is None:
+        if self.state.ok is None:
             await self.connect()
         if self.state.ok is False:
             raise RuntimeError(self.state.detail)
@@ -557,8 +593,7 @@ class OfflineSource(Source):
 
     async def _summaries(self) -> list[SnapshotSummary]:
         if self._all is None:
-            reader = await self._get_reader()
-            self._all = await asyncio.to_thread(reader.snapshots)
+            self._all = await self._call(_reader_method("snapshots"))
         return self._all
 
     async def snapshots_page(
@@ -572,37 +607,36 @@ class OfflineSource(Source):
         return Page(ordered[start:end], str(end) if end < len(ordered) else None, len(ordered))
 
     async def snapshot(self, repository: str, name: str) -> SnapshotDetail:
-        reader = await self._get_reader()
-        return await asyncio.to_thread(reader.snapshot, name)
+        return await self._call(_reader_method("snapshot"), name)
 
     async def snapshot_indices(self, repository: str, name: str) -> list[IndexInSnapshot] | None:
-        reader = await self._get_reader()
-        return await asyncio.to_thread(reader.indices, name)
+        return await self._call(_reader_method("indices"), name)
 
     async def find_index(self, repository: str, pattern: str) -> FindResult:
-        reader = await self._get_reader()
-        return await asyncio.to_thread(catalogue_search, reader, self.key, repository, pattern)
+        return await self._call(catalogue_search, self.key, repository, pattern)
+
+    async def close(self) -> None:
+        await reader_process().release(self.handle)
 
     def missing_times(self, repository: str) -> tuple[int, int]:
         summaries = self._all or []
         return sum(1 for s in summaries if s.start_time_ms is None), len(summaries)
 
     async def fill_times(self, repository: str) -> AsyncIterator[list[SnapshotSummary]]:
-        """Read the ``snap-*.dat`` of every snapshot the catalogue gives no start time, in a
-        thread, a few per turn; the cached summaries are filled in place (so the next sort
-        sees the times)."""
-        reader = await self._get_reader()
+        """Read the ``snap-*.dat`` of every snapshot the catalogue gives no start time, in the
+        reader process, a few per call; the cached summaries are filled in place (so the next
+        sort sees the times)."""
         pending = [s for s in await self._summaries() if s.start_time_ms is None]
         for start in range(0, len(pending), TIMES_BATCH):
             chunk = pending[start:start + TIMES_BATCH]
-            details = await asyncio.to_thread(_read_details, reader, [s.name for s in chunk])
+            details = await self._call(_read_details, [s.name for s in chunk])
             filled = [s for s, d in zip(chunk, details, strict=True)
                       if d is not None and fill_summary(s, d)]
             if filled:
                 yield filled
 
 
-TIMES_BATCH = 10  # snapshot blobs read per thread hop while filling in old catalogues' times
+TIMES_BATCH = 10  # snapshot blobs read per call while filling in old catalogues' times
 
 
 def times_fill_limit() -> int:
@@ -671,12 +705,20 @@ class RestorePreparation:
     target_url: str = ""
 
 
+@dataclass(frozen=True)
+class _CatalogueId:
+    """What the gather asks of a catalogue (its uuid), without shipping the catalogue."""
+
+    uuid: str | None
+
+
 class _ReadyReader:
-    """A repository reader's answers for one snapshot, read in a thread beforehand, so the
-    async gather never touches the disk on the UI loop. Errors are raised where they were."""
+    """A repository reader's answers for one snapshot, read beforehand in the reader process,
+    so the async gather never touches the disk on the UI loop. Errors are raised where they
+    were."""
 
     def __init__(self, reader: Any, snapshot: str) -> None:
-        self.catalogue = getattr(reader, "catalogue", None)
+        self.catalogue = _CatalogueId(getattr(getattr(reader, "catalogue", None), "uuid", None))
         self._answers: dict[str, Any] = {}
         for method in ("snapshot", "indices", "global_metadata"):
             try:
@@ -698,6 +740,11 @@ class _ReadyReader:
 
     def global_metadata(self, name: str) -> Any:
         return self._answer("global_metadata")
+
+
+def _fresh_answers(reader: Any, snapshot: str) -> _ReadyReader:
+    reader.refresh()
+    return _ReadyReader(reader, snapshot)
 
 
 def restore_targets(services: Services, *, read_only: bool = False) -> list[ClusterSource]:
@@ -729,12 +776,11 @@ async def restore_snapshot_facts(
         client = await cluster_client(source)
         if repository not in source._repos:
             await source.repositories()
-        raw = await source.local_reader(repository)
-        if raw is not None:
-            reader = await asyncio.to_thread(_ReadyReader, raw, snapshot)
+        handle = await source.local_reader(repository)
+        if handle is not None:
+            reader = await reader_process().call(handle, _fresh_answers, snapshot)
     elif isinstance(source, OfflineSource):
-        raw = await source._get_reader()
-        reader = await asyncio.to_thread(_ReadyReader, raw, snapshot)
+        reader = await reader_process().call(source.handle, _ReadyReader, snapshot)
     return await gather_snapshot_facts(
         repository, snapshot, source=client, reader=reader, target=target, notes=notes
     )
@@ -977,8 +1023,8 @@ async def compat_facts(source: Source, repository: str, snapshot: str) -> Any:
     Raises ``GatherError`` / ``ClusterUnavailable`` with a one-line message."""
     from esnap_tui.compat.gather import gather_offline
 
-    if isinstance(source, OfflineSource):
-        return await asyncio.to_thread(gather_offline, source.config.path, snapshot)
+    if isinstance(source, OfflineSource):  # every index blob decoded: the child's work
+        return await reader_process().run(gather_offline, source.config.path, snapshot)
     if isinstance(source, ClusterSource):
         return await asyncio.to_thread(
             _gather_live_in_thread, source.config, repository, snapshot

@@ -114,9 +114,9 @@ class DetailScreen(Screen):
 
     @work(exclusive=True, group="detail-created", exit_on_error=False)
     async def load_created_versions(self, detail: SnapshotDetail) -> None:
-        """Started once the index rows are in, not when the screen opens: reading index
-        metadata is a thread's work, and while it holds the GIL the UI thread runs at half
-        speed (opening the screen took twice as long with it running alongside)."""
+        """Started once the index rows are in, not when the screen opens: the index metadata
+        is read in the reader's child process, but its answer (thousands of indices) is
+        unpickled here, and that should not land while the screen is being built."""
         ctx = self.context
         try:
             indices = await ctx.source.snapshot_indices(ctx.repository, ctx.snapshot.name)
