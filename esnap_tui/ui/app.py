@@ -13,14 +13,17 @@ import contextlib
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App
+from textual.worker import WorkerState
 
 from esnap_tui.ui.bindings import APP, bindings_for, check_keymap
+from esnap_tui.ui.collector import CHECK_EVERY, QuietCollector
 from esnap_tui.ui.commands import EsnapCommands
 from esnap_tui.ui.screens.help import HelpScreen
 from esnap_tui.ui.screens.main import MainScreen
@@ -52,7 +55,10 @@ class EsnapApp(App[int]):
         fixed_clock: bool | Any = True,
         theme: str | None = None,
         theme_dirs: tuple[Path, ...] = (),
+        quiet_gc: bool = False,
     ) -> None:
+        """``quiet_gc``: take over the process's garbage collection while the app runs (see
+        ``collector``); ``esnap`` does, an app embedded in tests leaves it alone."""
         self.colourless = no_color_requested()
         super().__init__(ansi_color=True if self.colourless else None)
         self.config = config
@@ -63,6 +69,8 @@ class EsnapApp(App[int]):
         self.problems: list[str] = []
         self._sandbox: Any = None
         self._demo_dir: tempfile.TemporaryDirectory[str] | None = None
+        self.collector = QuietCollector() if quiet_gc else None
+        self._last_input = time.monotonic()
 
         self.problems.extend(preload_layers())
         if demo is not None:
@@ -105,7 +113,23 @@ class EsnapApp(App[int]):
                 return screen
         raise LookupError("main screen is not mounted")
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _collect_when_quiet(self) -> None:
+        if self.collector is None:
+            return
+        # loading is busy; a restore monitor's polling runs for hours and is not
+        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                   and not w.group.startswith("restore-monitor") for w in self.workers)
+        self.collector.collect_if_due(time.monotonic() - self._last_input, busy)
+
     def on_main_screen_ready(self) -> None:
+        if self.collector is not None and not self.collector.installed:
+            self.collector.install()
+            self.set_interval(CHECK_EVERY, self._collect_when_quiet)
         for problem in self.problems:
             self.notify(problem, severity="warning", timeout=8)
         if self.demo is not None:
@@ -145,6 +169,8 @@ class EsnapApp(App[int]):
         self.announce_restores()
 
     async def on_unmount(self) -> None:
+        if self.collector is not None:
+            self.collector.uninstall()
         await self.services.close()
         if self._sandbox is not None:
             try:
@@ -231,6 +257,17 @@ def run(args: argparse.Namespace) -> int:
     # the interactive demo's time flows from the scenario's instant: restores progress while
     # nobody watches (tests and pictures keep the default fixed clock)
     app = EsnapApp(config, read_only=bool(getattr(args, "read_only", False)), demo=demo,
-                   fixed_clock="flowing")
-    app.run()
+                   fixed_clock="flowing", quiet_gc=True)
+    try:
+        app.run()
+    finally:
+        stop_reader_process()
     return int(app.return_code or 0)
+
+
+def stop_reader_process() -> None:
+    """Stop the repository reader's child process, if one started: at exit it would otherwise
+    be joined while it finishes a long read (and never, inside another process's child)."""
+    from esnap_tui.repository.reader_process import shared_reader_process
+
+    shared_reader_process().shutdown()
