@@ -15,7 +15,10 @@ over ``--runs`` fresh app runs of:
   the UI is frozen for as long as the loop is). Budget: 100 ms.
 
 The sandbox runs in a child process: in a thread of this process its request handling would
-hold the GIL and count as UI stall, which a real cluster never does.
+hold the GIL and count as UI stall, which a real cluster never does. Each run is a fresh
+process too, as each ``esnap`` is: apps torn down by earlier runs would otherwise leave their
+garbage to the collector of the next. The longest garbage-collector pause while the app ran is
+printed beside the stalls (the collector stops every thread of the process while it runs).
 
 Run: ``python benchmarks/ui_first_paint.py [--snapshots 10000] [--indices 3000] [--runs 3]``.
 Figures only; no asserts.
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import multiprocessing
 import os
 import statistics
@@ -45,6 +49,29 @@ def process_age() -> float:
         return uptime - ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return 0.0
+
+
+class GcMeter:
+    """The longest garbage collection (any generation) while installed, and how many ran."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self.count = 0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.worst = max(self.worst, time.perf_counter() - self._started)
+            self.count += 1
+
+    def __enter__(self) -> GcMeter:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
 
 
 class LagMeter:
@@ -131,7 +158,7 @@ async def one_run(url: str) -> dict[str, float]:
 
     config = EsnapConfig(clusters=[ClusterConfig(name="big", urls=[url])])
     lag = LagMeter()
-    app = EsnapApp(config)
+    app = EsnapApp(config, quiet_gc=True)  # as `esnap` runs it
     painted: list[float] = []  # when a frame showing what ``probe`` waits for was rendered
     probe: list[Any] = [lambda: False]
     stalls_until_shown: list[float] = []  # the longest stall so far, as each probed frame shows
@@ -194,6 +221,7 @@ async def one_run(url: str) -> dict[str, float]:
 
     figures: dict[str, float] = {}
     app_started = time.perf_counter()
+    gc_meter = GcMeter().__enter__()
     async with app.run_test(size=(120, 40)) as pilot:
         lag.start()
         table = app.main_screen.query_one("#snapshots", SnapshotTable)
@@ -213,7 +241,24 @@ async def one_run(url: str) -> dict[str, float]:
         figures["wide"], figures["wide_stall"] = await timed(detail_filled, "the detail", "enter")
         figures["tab"], figures["tab_stall"] = await timed(indices_filled, "the indices", "l")
         figures["tab_rows_stall"] = stalls_until_shown[0]
+    gc_meter.__exit__()
+    figures["gc_worst"] = gc_meter.worst
+    figures["gc_count"] = gc_meter.count
     return figures
+
+
+def run_in_fresh_process(url: str, conn: Any) -> None:
+    """Child process: one app run, as a new ``esnap`` would make it; figures go back."""
+    from esnap_tui.ui.app import stop_reader_process  # imported before the clock starts
+
+    try:
+        conn.send(asyncio.run(one_run(url)))
+    except BaseException:
+        import traceback
+
+        conn.send(traceback.format_exc())
+    finally:
+        stop_reader_process()
 
 
 async def main() -> int:
@@ -243,8 +288,16 @@ async def main() -> int:
         runs = []
         for _ in range(args.runs):
             raw = await raw_http(url)
-            runs.append({**(await one_run(url)), **{f"raw_{k}": v for k, v in raw.items()
-                                                      if k != "name"}})
+            receiver, sender = context.Pipe()
+            run = context.Process(target=run_in_fresh_process, args=(url, sender))
+            run.start()
+            sender.close()  # the child's end only: its death then ends our wait
+            figures = await asyncio.to_thread(receiver.recv)
+            run.join()
+            if isinstance(figures, str):
+                print(f"a run failed:\n{figures}", file=sys.stderr)
+                return 1
+            runs.append({**figures, **{f"raw_{k}": v for k, v in raw.items() if k != "name"}})
         name = raw["name"]
     finally:
         parent.send("stop")
@@ -276,6 +329,9 @@ async def main() -> int:
           f"{med('tab_stall') * 1000:.0f} ms [{spread('tab_stall')}] (until its rows showed "
           f"{med('tab_rows_stall') * 1000:.0f} ms [{spread('tab_rows_stall')}]; the rest is "
           f"the created versions being read)")
+    print(f"longest garbage-collector pause while the app ran: "
+          f"{med('gc_worst') * 1000:.0f} ms [{spread('gc_worst')}] "
+          f"({med('gc_count'):.0f} collections)")
     return 0
 
 
