@@ -25,6 +25,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -91,6 +92,27 @@ def _ready() -> int:
     return os.getpid()
 
 
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with the process's real stderr.
+
+    The tracker's start passes ``sys.stderr``'s descriptor to its child; a running Textual app
+    has swapped ``sys.stderr`` for a capture object with no valid one, and the start failed
+    ("bad value(s) in fds_to_keep"), leaving every read in a thread. The swap back lasts only
+    while the tracker starts (once per process).
+    """
+    from multiprocessing import resource_tracker
+
+    real = sys.__stderr__
+    if real is None:
+        resource_tracker.ensure_running()
+        return
+    swapped, sys.stderr = sys.stderr, real
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = swapped
+
+
 # -- the app's side -----------------------------------------------------------------------
 
 
@@ -121,6 +143,7 @@ class ReaderProcess:
             if self._executor is not None or not self.use_process:
                 return
             try:
+                _start_resource_tracker()
                 executor = ProcessPoolExecutor(
                     max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                     initializer=_child_started,
