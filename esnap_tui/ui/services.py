@@ -538,7 +538,12 @@ class ClusterSource(Source):
 
 def catalogue_search(reader: Any, source: str, repository: str, pattern: str) -> FindResult:
     """Index search from the repository catalogue: ``index-N`` maps every index name to the
-    snapshots holding it, so no snapshot blob is opened. Runs in the reader process."""
+    snapshots holding it. Runs in the reader process.
+
+    Catalogues before 7.14 carry no start times, and their snapshot order is not creation
+    order (Elasticsearch wrote them from a hash map): "newest first" would be a lie, so the
+    matches without a time get it from their own ``snap-*.dat`` (up to the bound the list
+    uses), and those beyond it stay last, without a time."""
     result = FindResult(source, repository)
     by_uuid = {s.uuid: s for s in reader.snapshots()}
     hits: dict[str, list[str]] = {}
@@ -546,9 +551,14 @@ def catalogue_search(reader: Any, source: str, repository: str, pattern: str) ->
         if matches_index(pattern, name):
             for uuid in index.snapshots:
                 hits.setdefault(uuid, []).append(name)
-    result.matches = sort_find_matches(
-        [(by_uuid[uuid], sorted(names)) for uuid, names in hits.items() if uuid in by_uuid]
-    )
+    found = [(by_uuid[uuid], sorted(names)) for uuid, names in hits.items() if uuid in by_uuid]
+    untimed = [summary for summary, _ in found if summary.start_time_ms is None]
+    chunk = untimed[:times_fill_limit()]
+    for summary, detail in zip(chunk, _read_details(reader, [s.name for s in chunk]),
+                               strict=True):
+        if detail is not None:
+            fill_summary(summary, detail)
+    result.matches = sort_find_matches(found)
     result.scanned = len(by_uuid)
     return result
 
