@@ -108,3 +108,23 @@ async def test_a_stopped_child_is_replaced_on_the_next_call(real_repositories: P
     assert await process.call(handle, RepositoryReader.snapshots) == first
     assert process.use_process
     process.shutdown()
+
+
+def _chatty(reader: RepositoryReader) -> int:
+    print("from the reader process")
+    os.write(2, b"straight to the descriptor\n")
+    return len(reader.snapshots())
+
+
+async def test_the_child_never_writes_to_the_terminal_the_app_draws_on(
+    real_repositories: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    process = ReaderProcess(use_process=True)  # started here: it inherits the captured fds
+    try:
+        handle = ReaderHandle.new(real_repositories / "ES_6_8_Single", "single")
+        assert await process.call(handle, _chatty) == 1
+    finally:
+        process.shutdown()
+    written = capfd.readouterr()
+    assert "reader process" not in written.out + written.err
+    assert "descriptor" not in written.out + written.err

@@ -82,9 +82,14 @@ def _release(handles: tuple[ReaderHandle, ...]) -> None:
 
 
 def _child_started() -> None:
-    """Child set-up: ignore the terminal's ^C (the app decides when to stop) and import the
-    reader now, so the first real call does not wait for it."""
+    """Child set-up: ignore the terminal's ^C (the app decides when to stop), write nothing
+    to the terminal the app draws on (answers and errors go back through the pipe), and
+    import the reader now, so the first real call does not wait for it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    os.close(quiet)
     import esnap_tui.repository.reader  # noqa: F401
 
 
