@@ -460,7 +460,11 @@ class ClusterSource(Source):
                 except Exception:  # unreadable files: fall back to the REST API
                     await reader_process().release(handle)
                     handle = None
-            self._local[repository] = handle
+            if repository in self._local:  # another worker opened it meanwhile: keep one
+                if handle is not None:
+                    await reader_process().release(handle)
+            else:
+                self._local[repository] = handle
         return self._local[repository]
 
     async def snapshots_page(
