@@ -20,7 +20,8 @@ process too, as each ``esnap`` is: apps torn down by earlier runs would otherwis
 garbage to the collector of the next. The longest garbage-collector pause while the app ran is
 printed beside the stalls (the collector stops every thread of the process while it runs).
 
-Run: ``python benchmarks/ui_first_paint.py [--snapshots 10000] [--indices 3000] [--runs 3]``.
+Run: ``python benchmarks/ui_first_paint.py [--snapshots 10000] [--indices 3000] [--runs 3]
+[--size 80x24]``.
 Figures only; no asserts.
 """
 
@@ -150,7 +151,7 @@ async def raw_http(url: str) -> dict[str, float | str]:
     return {"list": listing, "detail": detail, "wide": wide, "name": name}
 
 
-async def one_run(url: str) -> dict[str, float]:
+async def one_run(url: str, size: tuple[int, int] = (120, 40)) -> dict[str, float]:
     from esnap_tui.config import ClusterConfig, EsnapConfig
     from esnap_tui.ui.app import EsnapApp
     from esnap_tui.ui.screens.detail import DetailScreen
@@ -222,7 +223,7 @@ async def one_run(url: str) -> dict[str, float]:
     figures: dict[str, float] = {}
     app_started = time.perf_counter()
     gc_meter = GcMeter().__enter__()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         lag.start()
         table = app.main_screen.query_one("#snapshots", SnapshotTable)
         figures["first_paint"] = await painted_when(
@@ -247,12 +248,12 @@ async def one_run(url: str) -> dict[str, float]:
     return figures
 
 
-def run_in_fresh_process(url: str, conn: Any) -> None:
+def run_in_fresh_process(url: str, size: tuple[int, int], conn: Any) -> None:
     """Child process: one app run, as a new ``esnap`` would make it; figures go back."""
     from esnap_tui.ui.app import stop_reader_process  # imported before the clock starts
 
     try:
-        conn.send(asyncio.run(one_run(url)))
+        conn.send(asyncio.run(one_run(url, size)))
     except BaseException:
         import traceback
 
@@ -266,7 +267,10 @@ async def main() -> int:
     parser.add_argument("--snapshots", type=int, default=10_000)
     parser.add_argument("--indices", type=int, default=3_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--size", default="120x40", help="terminal size, e.g. 80x24")
     args = parser.parse_args()
+    width, _, height = args.size.partition("x")
+    size = (int(width), int(height))
     os.environ.pop("NO_COLOR", None)
     started_up = process_age()  # interpreter start + imports of this script
 
@@ -289,7 +293,7 @@ async def main() -> int:
         for _ in range(args.runs):
             raw = await raw_http(url)
             receiver, sender = context.Pipe()
-            run = context.Process(target=run_in_fresh_process, args=(url, sender))
+            run = context.Process(target=run_in_fresh_process, args=(url, size, sender))
             run.start()
             sender.close()  # the child's end only: its death then ends our wait
             figures = await asyncio.to_thread(receiver.recv)
@@ -310,7 +314,7 @@ async def main() -> int:
         return "/".join(f"{r[key] * scale:.0f}" for r in runs)
 
     first = med("first_paint")
-    print(f"medians of {len(runs)} runs (each run's value in brackets, ms)")
+    print(f"medians of {len(runs)} runs at {args.size} (each run's value in brackets, ms)")
     print(f"process start -> first rows painted: {started_up + imports + first:.3f}s "
           f"(interpreter {started_up:.3f}s + imports {imports:.3f}s + app {first:.3f}s)")
     print(f"app start -> first 50 of {args.snapshots} rows painted: {first:.3f}s "
