@@ -163,10 +163,6 @@ class ReaderProcess:
         self.use_process = False
         self.fallback_reason = reason
 
-    async def start(self) -> None:
-        """Start the child now (the app does this at start-up so the first read is quick)."""
-        await self._pool()
-
     async def call(self, handle: ReaderHandle, fn: Callable[..., T], *args: Any) -> T:
         """``fn(reader, *args)`` with the reader ``handle`` names; its exceptions are raised
         here unchanged (repository errors keep their path and problem)."""
