@@ -116,7 +116,7 @@ class DetailScreen(Screen):
     async def load_created_versions(self, detail: SnapshotDetail) -> None:
         """Started once the index rows are in, not when the screen opens: the index metadata
         is read in the reader's child process, but its answer (thousands of indices) is
-        unpickled here, and that should not land while the screen is being built."""
+        rebuilt in this process, and that should not compete with building the screen."""
         ctx = self.context
         try:
             indices = await ctx.source.snapshot_indices(ctx.repository, ctx.snapshot.name)
